@@ -1,0 +1,49 @@
+# kfgitops: KRM functions that make upstream Kubeflow GitOps-ready.
+SHELL      := bash
+.SHELLFLAGS := -eu -o pipefail -c
+BIN        := $(CURDIR)/bin
+FUNCTIONS  := $(notdir $(wildcard functions/*))
+MODULES    := kit $(addprefix functions/,$(FUNCTIONS)) tests
+PACKAGES   := $(addprefix ./,$(addsuffix /...,$(MODULES)))
+KUSTOMIZE  := $(BIN)/kustomize
+KUSTOMIZE_VERSION := v5.8.1
+GO_TEST_FLAGS ?=
+
+.PHONY: all build tools demo test test-short bench lint golden clean
+
+all: build
+
+## build: every function's binary into bin/
+build:
+	@mkdir -p $(BIN)
+	@for f in $(FUNCTIONS); do CGO_ENABLED=0 go build -trimpath -o $(BIN)/$$f ./functions/$$f || exit 1; done
+
+## tools: the real kustomize, into bin/
+tools: $(KUSTOMIZE)
+$(KUSTOMIZE):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+## demo: render examples/kubeflow-mini through pipelines/kubeflow and show what changed
+demo: build tools
+	@go run ./tests/cmd/demo
+
+## test: unit, golden, corpus and end-to-end tests (the corpus ones skip without ../shared/corpus)
+test: build tools lint
+	go test $(GO_TEST_FLAGS) $(PACKAGES)
+
+## golden: rewrite the golden files from the current behaviour (review the diff!)
+golden:
+	UPDATE_GOLDEN=1 go test $(PACKAGES) -run Golden
+
+## bench: benchmarks on the corpus; see docs/performance.md
+bench: build tools
+	go test -run '^$$' -bench . -benchmem -benchtime 3x $(PACKAGES)
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet $(PACKAGES)
+
+clean:
+	rm -rf $(BIN)

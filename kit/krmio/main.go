@@ -1,0 +1,58 @@
+package krmio
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
+
+// Main runs a function as a KRM function program over stdin and stdout and
+// returns the exit code. Call it as os.Exit(krmio.Main(f)).
+func Main(f kit.Function) int {
+	return Run(f, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// Run is Main with explicit streams, for tests.
+//
+// Input that cannot be parsed gives nothing on stdout, one line on stderr and
+// exit 1. Otherwise the ResourceList is always written, with the results;
+// every error result is also printed on stderr (kustomize shows only stderr)
+// and the exit code is 1.
+func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
+	in, err := io.ReadAll(stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: reading stdin: %v\n", f.Name(), err)
+		return 1
+	}
+	rl, err := Read(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", f.Name(), err)
+		return 1
+	}
+	before := len(rl.Results)
+	ok := true
+	if err := CheckItems(rl); err != nil {
+		rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: f.Name() + ": " + err.Error()})
+		ok = false
+	} else {
+		ok = f.Process(rl)
+	}
+	if err := Write(stdout, rl); err != nil {
+		fmt.Fprintf(stderr, "%s: writing output: %v\n", f.Name(), err)
+		return 1
+	}
+	failed := !ok
+	for _, r := range rl.Results[before:] {
+		if r.Severity == fn.Error {
+			fmt.Fprintln(stderr, oneLine(r.String()))
+			failed = true
+		}
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,108 @@
+package kit
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// ConfigMapRef names a ConfigMap by namespace and by the name given to
+// kustomize's configMapGenerator: it matches the name as is or followed by
+// kustomize's content-hash suffix.
+type ConfigMapRef struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Key is the data key holding a YAML document.
+	Key string `json:"key"`
+}
+
+// KubeflowNamespaceLabels is the profile controller's namespace-labels file,
+// whose labels it applies to every user namespace at runtime (an empty value
+// removes a label).
+var KubeflowNamespaceLabels = ConfigMapRef{Namespace: "kubeflow", Name: "namespace-labels-data", Key: "namespace-labels.yaml"}
+
+var kustomizeHashSuffix = regexp.MustCompile(`^-[bcdfghkmt2-9]{10}$`)
+
+// Matches reports whether o is the ConfigMap this ref names.
+func (r ConfigMapRef) Matches(o *fn.KubeObject) bool {
+	if !ConfigMapKind.Is(o) || o.GetNamespace() != r.Namespace {
+		return false
+	}
+	name := o.GetName()
+	if name == r.Name {
+		return true
+	}
+	rest, ok := cutPrefix(name, r.Name)
+	return ok && kustomizeHashSuffix.MatchString(rest)
+}
+
+func cutPrefix(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || s[:len(prefix)] != prefix {
+		return "", false
+	}
+	return s[len(prefix):], true
+}
+
+// SetEmbeddedYAMLFields sets top-level string fields of the YAML document
+// stored in data[key] of a ConfigMap, keeping the document's comments and
+// order. It returns the keys it changed, sorted.
+func SetEmbeddedYAMLFields(o *fn.KubeObject, key string, fields map[string]string) ([]string, error) {
+	doc, _, err := o.NestedString("data", key)
+	if err != nil {
+		return nil, Errorf(o, "data."+key, "%v", err)
+	}
+	rn, err := yaml.Parse(doc)
+	if err != nil || rn.YNode().Kind != yaml.MappingNode {
+		if doc == "" || rn == nil || yaml.IsMissingOrNull(rn) {
+			rn = yaml.NewMapRNode(nil)
+		} else {
+			return nil, Errorf(o, "data."+key, "not a YAML mapping: %v", err)
+		}
+	}
+	var changed []string
+	for _, k := range sortedKeys(fields) {
+		v := fields[k]
+		if cur := rn.Field(k); cur != nil && cur.Value.YNode().Value == v && cur.Value.YNode().Kind == yaml.ScalarNode {
+			continue
+		}
+		if err := rn.PipeE(yaml.SetField(k, yaml.NewStringRNode(v))); err != nil {
+			return nil, Errorf(o, "data."+key, "setting %s: %v", k, err)
+		}
+		changed = append(changed, k)
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	out, err := rn.String()
+	if err != nil {
+		return nil, Errorf(o, "data."+key, "%v", err)
+	}
+	if err := o.SetNestedString(out, "data", key); err != nil {
+		return nil, Errorf(o, "data."+key, "%v", err)
+	}
+	return changed, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// FormatLabels renders k=v pairs sorted by key, for result messages.
+func FormatLabels(m map[string]string) string {
+	s := ""
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s=%q", k, m[k])
+	}
+	return s
+}
