@@ -2,7 +2,7 @@
 SHELL      := bash
 .SHELLFLAGS := -eu -o pipefail -c
 BIN        := $(CURDIR)/bin
-FUNCTIONS  := $(notdir $(wildcard functions/*))
+FUNCTIONS  ?= $(notdir $(wildcard functions/*))
 MODULES    := kit $(addprefix functions/,$(FUNCTIONS)) tests
 PACKAGES   := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 KUSTOMIZE  := $(BIN)/kustomize

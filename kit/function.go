@@ -21,6 +21,9 @@ type Function interface {
 	// ProcessJSON is Process with the config given as JSON (a nested part of
 	// the chain's config); nil means defaults.
 	ProcessJSON(rl *fn.ResourceList, config json.RawMessage) bool
+	// RemovableKinds are the kinds the function documents removing; any
+	// other object that disappears is a bug (the conformance suite checks).
+	RemovableKinds() []GroupKind
 }
 
 // Definition builds a Function from a typed config and a Run step.
@@ -34,10 +37,14 @@ type Definition[C any] struct {
 	// be left alone) and appends results to rl.Results. A returned error
 	// becomes an error result; wrap it with Errorf to point at an object.
 	Run func(rl *fn.ResourceList, cfg *C) error
+	// Removes lists the kinds Run may delete.
+	Removes []GroupKind
 }
 
 func (d Definition[C]) Name() string       { return d.FunctionName }
 func (d Definition[C]) ConfigKind() string { return d.Kind }
+
+func (d Definition[C]) RemovableKinds() []GroupKind { return d.Removes }
 
 func (d Definition[C]) Process(rl *fn.ResourceList) bool {
 	cfg := d.Defaults()

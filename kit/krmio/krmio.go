@@ -31,10 +31,14 @@ func Read(in []byte) (*fn.ResourceList, error) {
 	return rl, nil
 }
 
-// CheckItems reports items without apiVersion, kind or metadata.name, and
-// duplicate objects: a function cannot safely edit what it cannot identify.
+// CheckItems reports items without apiVersion, kind or metadata.name,
+// duplicate objects (a function cannot safely edit what it cannot identify)
+// and objects over the limits in limits.go.
 func CheckItems(rl *fn.ResourceList) error {
 	for i, o := range rl.Items {
+		if err := checkShape(o); err != nil {
+			return fmt.Errorf("items[%d] (%s %q): %v", i, o.GetKind(), o.GetName(), err)
+		}
 		for _, missing := range []struct{ field, value string }{
 			{"apiVersion", o.GetAPIVersion()}, {"kind", o.GetKind()}, {"metadata.name", o.GetName()},
 		} {

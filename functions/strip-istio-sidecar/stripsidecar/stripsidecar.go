@@ -73,7 +73,13 @@ func (c *Config) Validate() error {
 }
 
 // Function is strip-istio-sidecar.
-var Function = kit.Definition[Config]{FunctionName: "strip-istio-sidecar", Kind: Kind, Defaults: Defaults, Run: Run}
+var Function = kit.Definition[Config]{
+	FunctionName: "strip-istio-sidecar",
+	Kind:         Kind,
+	Defaults:     Defaults,
+	Run:          Run,
+	Removes:      []kit.GroupKind{kit.Sidecar, kit.EnvoyFilter, kit.DestinationRule},
+}
 
 // Run strips sidecar configuration from rl.
 func Run(rl *fn.ResourceList, cfg *Config) error {

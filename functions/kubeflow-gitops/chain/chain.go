@@ -1,0 +1,140 @@
+// Package chain runs every kfgitops function as one KRM function over one
+// parsed ResourceList: one parse and one emit for the whole pipeline instead
+// of one per function. The separate functions stay for teams that want a
+// single concern; the output here is byte-identical to running them one after
+// the other.
+package chain
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/functions/strip-istio-sidecar/stripsidecar"
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
+
+// Steps are the pipeline's functions, in pipeline order. This is the one
+// table of the project's functions: the chain, the conformance suite and the
+// benchmarks all read it, so adding a function means adding it here.
+var Steps = []kit.Function{
+	stripsidecar.Function,
+}
+
+// Kind is the chain's functionConfig kind.
+const Kind = "KubeflowGitops"
+
+// Function is the whole pipeline as one KRM function. Its typed config nests
+// each step's config under the step's name in camelCase
+// (stripIstioSidecar: {...}), and `skip` lists step names not to run.
+var Function kit.Function = pipeline{}
+
+type pipeline struct{}
+
+func (pipeline) Name() string       { return "kubeflow-gitops" }
+func (pipeline) ConfigKind() string { return Kind }
+
+func (pipeline) RemovableKinds() []kit.GroupKind {
+	var kinds []kit.GroupKind
+	for _, s := range Steps {
+		kinds = append(kinds, s.RemovableKinds()...)
+	}
+	return kinds
+}
+
+// Config is the decoded chain config: step configs by step name.
+type Config struct {
+	Skip  []string
+	Steps map[string]json.RawMessage
+}
+
+func (p pipeline) Process(rl *fn.ResourceList) bool {
+	raw := map[string]json.RawMessage{}
+	if err := kit.DecodeConfig(rl.FunctionConfig, Kind, &raw); err != nil {
+		return fail(rl, err)
+	}
+	return p.run(rl, raw)
+}
+
+func (p pipeline) ProcessJSON(rl *fn.ResourceList, config json.RawMessage) bool {
+	raw := map[string]json.RawMessage{}
+	if len(config) > 0 && string(config) != "null" {
+		if err := kit.DecodeJSON(config, &raw); err != nil {
+			return fail(rl, err)
+		}
+	}
+	return p.run(rl, raw)
+}
+
+func (pipeline) run(rl *fn.ResourceList, raw map[string]json.RawMessage) bool {
+	cfg, err := parseConfig(raw)
+	if err != nil {
+		return fail(rl, err)
+	}
+	skip := map[string]bool{}
+	for _, s := range cfg.Skip {
+		skip[s] = true
+	}
+	for _, s := range Steps {
+		if skip[s.Name()] {
+			continue
+		}
+		if !s.ProcessJSON(rl, cfg.Steps[ConfigKey(s)]) {
+			return false // a step failed: later steps would work on a broken bundle
+		}
+	}
+	return true
+}
+
+// ConfigKey is a step's key in the chain config: its name in camelCase.
+func ConfigKey(s kit.Function) string {
+	parts := strings.Split(s.Name(), "-")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
+}
+
+func parseConfig(raw map[string]json.RawMessage) (Config, error) {
+	cfg := Config{Steps: map[string]json.RawMessage{}}
+	known := map[string]bool{}
+	names := map[string]bool{}
+	for _, s := range Steps {
+		known[ConfigKey(s)] = true
+		names[s.Name()] = true
+	}
+	for key, value := range raw {
+		switch {
+		case key == "skip":
+			if err := json.Unmarshal(value, &cfg.Skip); err != nil {
+				return cfg, fmt.Errorf("field \"skip\": expected a list of step names")
+			}
+			for _, s := range cfg.Skip {
+				if !names[s] {
+					return cfg, fmt.Errorf("field \"skip\": no step %q", s)
+				}
+			}
+		case known[key]:
+			cfg.Steps[key] = value
+		default:
+			return cfg, fmt.Errorf("unknown field %q (steps: %s)", key, strings.Join(sortedKeys(known), ", "))
+		}
+	}
+	return cfg, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func fail(rl *fn.ResourceList, err error) bool {
+	rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: "kubeflow-gitops: " + err.Error()})
+	return false
+}

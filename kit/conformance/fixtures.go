@@ -1,0 +1,59 @@
+package conformance
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit/corpus"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+//go:embed testdata/sample.yaml
+var sampleItems string
+
+const kptfile = `
+---
+apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: pkg
+  labels:
+    istio-injection: enabled
+pipeline:
+  mutators:
+  - image: example.com/fn:v1
+`
+
+// resourceList wraps a YAML stream of items into a ResourceList with the
+// given apiVersion ("" for v1) and functionConfig ("" for none).
+func resourceList(apiVersion, items, functionConfig string) []byte {
+	rl := corpus.Wrap([]byte(items))
+	if apiVersion != "" {
+		rl = []byte(strings.Replace(string(rl), "config.kubernetes.io/v1", apiVersion, 1))
+	}
+	if functionConfig != "" {
+		rl = append(rl, "functionConfig:\n"...)
+		for _, line := range strings.Split(strings.TrimRight(functionConfig, "\n"), "\n") {
+			rl = append(rl, "  "+line+"\n"...)
+		}
+	}
+	return rl
+}
+
+// withAnnotation sets an annotation on every object of a YAML stream.
+func withAnnotation(stream, key, value string) string {
+	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(stream), OmitReaderAnnotations: true}).Read()
+	if err != nil {
+		panic(err)
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if err := n.PipeE(yaml.SetAnnotation(key, value)); err != nil {
+			panic(err)
+		}
+		b.WriteString("---\n")
+		b.WriteString(n.MustString())
+	}
+	return b.String()
+}

@@ -1,0 +1,82 @@
+package tests
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/conformance"
+	"github.com/kfgitops/kfgitops/kit/corpus"
+	"github.com/kfgitops/kfgitops/kit/krmio"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
+
+// allFunctions is every registered function plus the chain of them all.
+func allFunctions() []kit.Function {
+	return append(append([]kit.Function{}, chain.Steps...), chain.Function)
+}
+
+func TestConformance(t *testing.T) {
+	for _, f := range allFunctions() {
+		t.Run(f.Name(), func(t *testing.T) {
+			t.Parallel()
+			conformance.Run(t, f)
+		})
+	}
+}
+
+func TestConformanceOnCorpus(t *testing.T) {
+	corpus.Require(t)
+	for _, f := range allFunctions() {
+		t.Run(f.Name(), func(t *testing.T) {
+			t.Parallel()
+			conformance.RunCorpus(t, f)
+		})
+	}
+}
+
+// The in-process chain must give exactly what running the functions one
+// after the other gives.
+func TestChainEqualsSeparateFunctions(t *testing.T) {
+	for _, file := range []string{corpus.Master, corpus.Release} {
+		t.Run(file, func(t *testing.T) {
+			in := corpus.ResourceList(t, file)
+			chained, stderr, code := krmio.Process(chain.Function, in)
+			if code != 0 {
+				t.Fatalf("chain: exit %d: %s", code, stderr)
+			}
+			out := in
+			for _, f := range chain.Steps {
+				if out, stderr, code = krmio.Process(f, out); code != 0 {
+					t.Fatalf("%s: exit %d: %s", f.Name(), code, stderr)
+				}
+			}
+			if !bytes.Equal(chained, out) {
+				t.Fatal("the chain's output differs from the separate functions' output")
+			}
+		})
+	}
+}
+
+// Each function's fast I/O must write exactly what the SDK would write.
+func TestFastIOMatchesSDK(t *testing.T) {
+	in := corpus.ResourceList(t, corpus.Master)
+	for _, f := range allFunctions() {
+		t.Run(f.Name(), func(t *testing.T) {
+			fast, _, code := krmio.Process(f, in)
+			if code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			sdk, err := fn.Run(fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
+				return f.Process(rl), nil
+			}), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fast, sdk) {
+				t.Fatal("fast output differs from the SDK's")
+			}
+		})
+	}
+}
