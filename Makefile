@@ -3,13 +3,13 @@ SHELL      := bash
 .SHELLFLAGS := -eu -o pipefail -c
 BIN        := $(CURDIR)/bin
 FUNCTIONS  ?= $(notdir $(wildcard functions/*))
-MODULES    := kit $(addprefix functions/,$(FUNCTIONS)) tests
+MODULES    := kit $(addprefix functions/,$(FUNCTIONS)) tests tools/ocibuild
 PACKAGES   := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.1
 GO_TEST_FLAGS ?=
 
-.PHONY: all build tools demo test test-short bench lint golden clean
+.PHONY: all build images tools demo test test-short bench lint golden clean
 
 all: build
 
@@ -17,6 +17,10 @@ all: build
 build:
 	@mkdir -p $(BIN)
 	@for f in $(FUNCTIONS); do CGO_ENABLED=0 go build -trimpath -o $(BIN)/$$f ./functions/$$f || exit 1; done
+
+## images: every function's image (linux/amd64+arm64), offline, into images/ (see VERSIONING.md)
+images:
+	go run ./tools/ocibuild -out images
 
 ## tools: the real kustomize, into bin/
 tools: $(KUSTOMIZE)
@@ -32,6 +36,13 @@ demo: build tools
 test: build tools lint
 	go test $(GO_TEST_FLAGS) $(PACKAGES)
 
+## fuzz: every fuzz target for a fixed number of inputs (a fixed budget, unlike -fuzztime=Ns, is reproducible in CI)
+FUZZ_INPUTS ?= 3000
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzFunctions$$' -fuzztime $(FUZZ_INPUTS)x ./tests/krm
+	go test -run '^$$' -fuzz '^FuzzFunctionConfig$$' -fuzztime $(FUZZ_INPUTS)x ./tests/krm
+	go test -run '^$$' -fuzz '^FuzzDecodeConfig$$' -fuzztime $(FUZZ_INPUTS)x ./kit
+
 ## golden: rewrite the golden files from the current behaviour (review the diff!)
 golden:
 	UPDATE_GOLDEN=1 go test $(PACKAGES) -run Golden
@@ -46,4 +57,4 @@ lint:
 	go vet $(PACKAGES)
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) images

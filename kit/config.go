@@ -9,7 +9,7 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // ConfigGroup is the API group of every typed functionConfig of this project.
@@ -125,9 +125,18 @@ func jsonTypeName(t reflect.Type) string {
 }
 
 // typedJSON is the typed config as JSON without apiVersion, kind, metadata.
+// It converts the parsed node (YAML 1.2, like the rest of the pipeline), so
+// keys such as "y" or "on" stay strings.
 func typedJSON(fc *fn.KubeObject) ([]byte, error) {
 	var m map[string]any
-	if err := yaml.Unmarshal(fc.Bytes(), &m); err != nil {
+	err := EditRNode(fc, func(rn *kyaml.RNode) error {
+		j, err := rn.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(j, &m)
+	})
+	if err != nil {
 		return nil, err
 	}
 	delete(m, "apiVersion")
@@ -151,7 +160,7 @@ func configMapJSON(data map[string]string, cfg any) ([]byte, error) {
 			continue
 		}
 		var v any
-		if err := yaml.Unmarshal([]byte(value), &v); err != nil {
+		if err := kyaml.Unmarshal([]byte(value), &v); err != nil {
 			return nil, fmt.Errorf("data.%s: %w", key, err)
 		}
 		m[key] = v
