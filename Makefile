@@ -9,7 +9,7 @@ KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.1
 GO_TEST_FLAGS ?=
 
-.PHONY: all build images tools demo test test-short bench lint golden clean
+.PHONY: all build images tools demo test test-apiserver test-short bench lint golden clean
 
 all: build
 
@@ -43,13 +43,22 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFunctionConfig$$' -fuzztime $(FUZZ_INPUTS)x ./tests/krm
 	go test -run '^$$' -fuzz '^FuzzDecodeConfig$$' -fuzztime $(FUZZ_INPUTS)x ./kit
 
+## test-apiserver: apply the pipeline's output to a real kube-apiserver + etcd on loopback (built from the
+## Go module proxy once, ~10 min cold, then cached in ~/.cache/kfgitops-apiserver); see docs/apiserver-suite.md
+test-apiserver: build tools
+	KFGITOPS_APISERVER=1 go test -count=1 -timeout 75m -run TestAPIServer -v ./tests/apiserver/
+
 ## golden: rewrite the golden files from the current behaviour (review the diff!)
 golden:
 	UPDATE_GOLDEN=1 go test $(PACKAGES) -run Golden
 
-## bench: benchmarks on the corpus; see docs/performance.md
+## bench: benchmarks on the corpus, written to docs/performance.md
+BENCHTIME ?= 3x
 bench: build tools
-	go test -run '^$$' -bench . -benchmem -benchtime 3x $(PACKAGES)
+	@mkdir -p out
+	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./tests/bench | tee out/bench.txt
+	go run ./tests/cmd/benchreport < out/bench.txt > docs/performance.md
+	@cat docs/performance.md
 
 ## lint: gofmt and go vet
 lint:

@@ -4,11 +4,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit/corpus"
+	"github.com/kfgitops/kfgitops/kit/krmio"
 	"github.com/kfgitops/kfgitops/tests/harness"
 	"sigs.k8s.io/yaml"
 )
@@ -65,7 +69,35 @@ func run() error {
 		}
 	}
 	fmt.Printf("\n%d removed, %d added, %d changed, %d unchanged\n", removed, added, edited, len(a)-added-edited)
-	return nil
+	return verifySummary(root, after)
+}
+
+// verifySummary runs bin/verify (with the pipeline's config) over the output
+// and prints its summary and warnings: kustomize shows a function's results
+// only when it fails.
+func verifySummary(root string, stream []byte) error {
+	config, err := os.ReadFile(filepath.Join(root, "pipelines", "kubeflow", "verify.yaml"))
+	if err != nil {
+		return err
+	}
+	in := append(corpus.Wrap(stream), "functionConfig:\n"...)
+	for _, line := range strings.Split(strings.TrimRight(string(config), "\n"), "\n") {
+		in = append(in, "  "+line+"\n"...)
+	}
+	cmd := exec.Command(filepath.Join(root, "bin", "verify"))
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	rl, rerr := krmio.Read(out)
+	if rerr != nil {
+		return fmt.Errorf("bin/verify: %v %v", err, rerr)
+	}
+	fmt.Println()
+	for _, r := range rl.Results {
+		if r.ResourceRef == nil || r.Severity != "info" {
+			fmt.Println(r.String())
+		}
+	}
+	return err
 }
 
 func mustObjects(stream []byte) map[string]harness.Object {

@@ -1,0 +1,305 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+		"testing"
+	"time"
+
+	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/kit/corpus"
+	"github.com/kfgitops/kfgitops/kit/krmio"
+	"github.com/kfgitops/kfgitops/tests/harness"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
+
+// Every benchmark reports, besides ns/op and allocations, its ratio to the
+// floor measured in the same run: x-floor (time) and, for processes,
+// peak-RSS-MiB and rss-x-floor.
+
+var (
+	inputOnce sync.Once
+	inputs    map[int][]byte // scale factor → ResourceList
+	inputErr  error
+)
+
+func input(b *testing.B, scale int) []byte {
+	b.Helper()
+	dir := corpus.Require(b)
+	inputOnce.Do(func() {
+		raw, err := os.ReadFile(filepath.Join(dir, corpus.Master))
+		if err != nil {
+			inputErr = err
+			return
+		}
+		inputs = map[int][]byte{}
+		for _, n := range []int{1, 4, 16} {
+			s, err := ScaleUp(raw, n)
+			if err != nil {
+				inputErr = err
+				return
+			}
+			inputs[n] = corpus.Wrap(s)
+		}
+	})
+	if inputErr != nil {
+		b.Fatal(inputErr)
+	}
+	return inputs[scale]
+}
+
+var noop = fn.ResourceListProcessorFunc(func(*fn.ResourceList) (bool, error) { return true, nil })
+
+// floor times: in-process SDK no-op per scale, and the floor binary's run.
+var (
+	floorMu      sync.Mutex
+	floorInProc  = map[int]time.Duration{}
+	floorProcess *measurement
+	floorBin     string
+)
+
+func floorInProcess(b *testing.B, scale int) time.Duration {
+	floorMu.Lock()
+	defer floorMu.Unlock()
+	if d, ok := floorInProc[scale]; ok {
+		return d
+	}
+	in := input(b, scale)
+	start := time.Now()
+	const runs = 3
+	for range runs {
+		if _, err := fn.Run(noop, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	floorInProc[scale] = time.Since(start) / runs
+	return floorInProc[scale]
+}
+
+// BenchmarkFloor is the SDK's do-nothing function, in process.
+func BenchmarkFloor(b *testing.B) {
+	for _, scale := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("x%d", scale), func(b *testing.B) {
+			in := input(b, scale)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := fn.Run(noop, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFunction is each function alone, in process, on the 1× corpus.
+func BenchmarkFunction(b *testing.B) {
+	in := input(b, 1)
+	floor := floorInProcess(b, 1)
+	for _, f := range chain.Steps {
+		b.Run(f.Name(), func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for range b.N {
+				if _, stderr, code := krmio.Process(f, in); code != 0 {
+					b.Fatal(stderr)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start)/time.Duration(b.N))/float64(floor), "x-floor")
+		})
+	}
+}
+
+// BenchmarkChain is the whole pipeline in one process, at every scale.
+func BenchmarkChain(b *testing.B) {
+	for _, scale := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("x%d", scale), func(b *testing.B) {
+			in := input(b, scale)
+			floor := floorInProcess(b, scale)
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for range b.N {
+				if _, stderr, code := krmio.Process(chain.Function, in); code != 0 {
+					b.Fatal(stderr)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start)/time.Duration(b.N))/float64(floor), "x-floor")
+		})
+	}
+}
+
+// measurement is one process run: wall time and peak RSS.
+type measurement struct {
+	wall time.Duration
+	rss  int64 // KiB
+}
+
+func runProcess(b *testing.B, bin string, args []string, stdin []byte, dir string) ([]byte, measurement) {
+	b.Helper()
+	rssFile := filepath.Join(b.TempDir(), "rss")
+	cmd := exec.Command(tool(b, "peakrss"), append([]string{bin}, args...)...)
+	cmd.Env = append(os.Environ(), "PEAKRSS_OUT="+rssFile)
+	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s: %v\n%s", bin, err, errb.String())
+	}
+	wall := time.Since(start)
+	kib, err := os.ReadFile(rssFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rss int64
+	fmt.Sscan(string(kib), &rss)
+	return out.Bytes(), measurement{wall, rss}
+}
+
+var (
+	toolsMu sync.Mutex
+	tools   = map[string]string{}
+)
+
+// tool builds a helper command of tests/cmd once per run.
+func tool(b *testing.B, name string) string {
+	toolsMu.Lock()
+	defer toolsMu.Unlock()
+	if p, ok := tools[name]; ok {
+		return p
+	}
+	p := filepath.Join(os.TempDir(), "kfgitops-bench-"+name)
+	build := exec.Command("go", "build", "-o", p, "./cmd/"+name)
+	build.Dir = filepath.Join(root(b), "tests")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building %s: %v\n%s", name, err, out)
+	}
+	tools[name] = p
+	return p
+}
+
+func root(b *testing.B) string {
+	r, err := harness.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+func binary(b *testing.B, name string) string {
+	p := filepath.Join(root(b), "bin", name)
+	if _, err := os.Stat(p); err != nil {
+		b.Skipf("%s missing: run `make build` (make bench does)", p)
+	}
+	return p
+}
+
+func floorBinary(b *testing.B) *measurement {
+	floorMu.Lock()
+	defer floorMu.Unlock()
+	if floorProcess != nil {
+		return floorProcess
+	}
+	bin := tool(b, "floor")
+	in := input(b, 1)
+	best := measurement{wall: time.Hour}
+	for range 3 {
+		_, m := runProcess(b, bin, nil, in, "")
+		best.wall = min(best.wall, m.wall)
+		best.rss = max(best.rss, m.rss)
+	}
+	floorProcess, floorBin = &best, bin
+	return floorProcess
+}
+
+func report(b *testing.B, m, floor measurement) {
+	b.ReportMetric(float64(m.wall)/float64(floor.wall), "x-floor")
+	b.ReportMetric(float64(m.rss)/1024, "peak-RSS-MiB")
+	b.ReportMetric(float64(m.rss)/float64(floor.rss), "rss-x-floor")
+}
+
+// BenchmarkProcess runs binaries as kpt and kustomize do, one process per
+// function, on the 1× corpus: the floor, each function, the chain of separate
+// processes, and the single chain binary.
+func BenchmarkProcess(b *testing.B) {
+	in := input(b, 1)
+	floor := *floorBinary(b)
+	b.Run("floor", func(b *testing.B) {
+		var m measurement
+		for range b.N {
+			_, m = runProcess(b, floorBin, nil, in, "")
+		}
+		report(b, m, floor)
+	})
+	for _, f := range chain.Steps {
+		b.Run(f.Name(), func(b *testing.B) {
+			bin := binary(b, f.Name())
+			var m measurement
+			for range b.N {
+				_, m = runProcess(b, bin, nil, in, "")
+			}
+			report(b, m, floor)
+		})
+	}
+	b.Run("separate-processes", func(b *testing.B) {
+		var total measurement
+		for range b.N {
+			total = measurement{}
+			data := in
+			for _, f := range chain.Steps {
+				var m measurement
+				data, m = runProcess(b, binary(b, f.Name()), nil, data, "")
+				total.wall += m.wall
+				total.rss = max(total.rss, m.rss)
+			}
+		}
+		report(b, total, floor)
+	})
+	b.Run("kubeflow-gitops", func(b *testing.B) {
+		bin := binary(b, "kubeflow-gitops")
+		var m measurement
+		for range b.N {
+			_, m = runProcess(b, bin, nil, in, "")
+		}
+		report(b, m, floor)
+	})
+}
+
+// BenchmarkKustomize is `kustomize build` of the corpus alone and through
+// pipelines/kubeflow.
+func BenchmarkKustomize(b *testing.B) {
+	r := root(b)
+	k := binary(b, "kustomize")
+	floor := *floorBinary(b)
+	src := filepath.Join(corpus.Require(b), corpus.Master)
+	plain := b.TempDir()
+	raw, _ := os.ReadFile(src)
+	_ = os.WriteFile(filepath.Join(plain, "kubeflow.yaml"), raw, 0o644)
+	_ = os.WriteFile(filepath.Join(plain, "kustomization.yaml"), []byte("resources:\n- kubeflow.yaml\n"), 0o644)
+	piped := b.TempDir()
+	if err := harness.PipelineCopy(r, piped, src); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"input-alone", []string{"build", plain}},
+		{"with-transformers", append(append([]string{"build"}, harness.ExecFlags...), piped)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var m measurement
+			for range b.N {
+				_, m = runProcess(b, k, c.args, nil, "")
+			}
+			report(b, m, floor)
+		})
+	}
+}
