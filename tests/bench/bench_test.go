@@ -7,7 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
