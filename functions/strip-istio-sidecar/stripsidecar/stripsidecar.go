@@ -205,10 +205,10 @@ func (s *stripper) stripTemplate(t kit.PodTemplate) ([]string, error) {
 		var remove []string
 		err := m.Value.VisitFields(func(node *yaml.MapNode) error {
 			key := node.Key.YNode().Value
-			if !isSidecarKey(key) || s.keep[key] {
+			if !kit.IsSidecarKey(key) || s.keep[key] {
 				return nil
 			}
-			if key == injectKey && node.Value.YNode().Value == "false" {
+			if key == kit.SidecarInjectKey && node.Value.YNode().Value == "false" {
 				optedOut = true
 				return nil
 			}
@@ -241,7 +241,7 @@ func (s *stripper) stripTemplate(t kit.PodTemplate) ([]string, error) {
 			if err := labels.PipeE(yaml.SetField(s.optOutKey, yaml.NewStringRNode(s.optOutValue))); err != nil {
 				return nil, err
 			}
-			changes = append(changes, fmt.Sprintf("%s: added %s=%s beside %s: \"false\"", t.FieldPath("metadata.labels"), s.optOutKey, s.optOutValue, injectKey))
+			changes = append(changes, fmt.Sprintf("%s: added %s=%s beside %s: \"false\"", t.FieldPath("metadata.labels"), s.optOutKey, s.optOutValue, kit.SidecarInjectKey))
 		}
 	}
 	return changes, nil

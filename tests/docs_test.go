@@ -1,0 +1,161 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+)
+
+// The documentation cannot drift: every relative link resolves, every YAML
+// snippet parses, every shell block marked `sh runnable` runs from the
+// repository root (with bin/ on PATH), and every block marked `sh check`
+// names only files that exist.
+
+// codeBlock is one fenced block of a Markdown file.
+type codeBlock struct {
+	file, info, body string
+	line             int
+}
+
+func markdownFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() && (name == ".git" || name == "bin" || name == "out" || name == "images" || name == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(name, ".md") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func codeBlocks(t *testing.T, file string) []codeBlock {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []codeBlock
+	var cur *codeBlock
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case cur == nil && strings.HasPrefix(trimmed, "```"):
+			cur = &codeBlock{file: file, info: strings.TrimSpace(strings.TrimPrefix(trimmed, "```")), line: n}
+		case cur != nil && trimmed == "```":
+			blocks = append(blocks, *cur)
+			cur = nil
+		case cur != nil:
+			cur.body += line + "\n"
+		}
+	}
+	return blocks
+}
+
+var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+func TestDocsLinks(t *testing.T) {
+	for _, file := range markdownFiles(t) {
+		b, _ := os.ReadFile(file)
+		for _, m := range mdLink.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "#") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			target, _, _ = strings.Cut(target, "#")
+			if _, err := os.Stat(filepath.Join(filepath.Dir(file), target)); err != nil {
+				rel, _ := filepath.Rel(root, file)
+				t.Errorf("%s: dead link %s", rel, m[1])
+			}
+		}
+	}
+}
+
+func TestDocsYAMLParses(t *testing.T) {
+	for _, file := range markdownFiles(t) {
+		for _, blk := range codeBlocks(t, file) {
+			if lang, _, _ := strings.Cut(blk.info, " "); lang != "yaml" {
+				continue
+			}
+			if _, err := (&kio.ByteReader{Reader: strings.NewReader(blk.body), OmitReaderAnnotations: true}).Read(); err != nil {
+				rel, _ := filepath.Rel(root, file)
+				t.Errorf("%s:%d: YAML snippet does not parse: %v", rel, blk.line, err)
+			}
+		}
+	}
+}
+
+func TestDocsShellBlocks(t *testing.T) {
+	for _, file := range markdownFiles(t) {
+		rel, _ := filepath.Rel(root, file)
+		for _, blk := range codeBlocks(t, file) {
+			fields := strings.Fields(blk.info)
+			if len(fields) < 2 || fields[0] != "sh" {
+				continue
+			}
+			switch fields[1] {
+			case "runnable":
+				t.Run(rel+":"+strconv.Itoa(blk.line), func(t *testing.T) { runShell(t, blk.body) })
+			case "check":
+				checkShellPaths(t, rel, blk)
+			}
+		}
+	}
+}
+
+func runShell(t *testing.T, script string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(root, "bin")+":"+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s\n--- output:\n%s", err, script, tail(out))
+	}
+}
+
+// checkShellPaths: arguments that look like repository paths must exist.
+func checkShellPaths(t *testing.T, rel string, blk codeBlock) {
+	for _, line := range strings.Split(blk.body, "\n") {
+		for _, word := range strings.Fields(line) {
+			if strings.HasPrefix(word, "-") || !strings.Contains(word, "/") || strings.Contains(word, "://") || strings.ContainsAny(word, "$<>|=") {
+				continue
+			}
+			if strings.HasPrefix(word, "pipelines/") || strings.HasPrefix(word, "examples/") || strings.HasPrefix(word, "functions/") || strings.HasPrefix(word, "docs/") {
+				if _, err := os.Stat(filepath.Join(root, word)); err != nil {
+					t.Errorf("%s:%d: %s does not exist", rel, blk.line, word)
+				}
+			}
+		}
+	}
+}
+
+func tail(b []byte) string {
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
