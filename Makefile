@@ -8,8 +8,11 @@ PACKAGES   := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.1
 GO_TEST_FLAGS ?=
+# make test leaves out the image build tests (every function for two
+# platforms, twice): make test-images runs them, and CI runs both.
+TEST_PACKAGES := $(filter-out ./tools/ocibuild/...,$(PACKAGES)) ./tools/ocibuild/catalog/...
 
-.PHONY: all build images tools demo test test-apiserver test-short bench lint golden clean
+.PHONY: all build images tools demo test test-images test-apiserver bench fuzz lint golden clean
 
 all: build
 
@@ -34,7 +37,11 @@ demo: build tools
 
 ## test: unit, golden, corpus and end-to-end tests (the corpus ones skip without ../shared/corpus)
 test: build tools lint
-	go test $(GO_TEST_FLAGS) $(PACKAGES)
+	go test -timeout 30m $(GO_TEST_FLAGS) $(TEST_PACKAGES)
+
+## test-images: build every image offline (twice, for reproducibility) and test it
+test-images:
+	go test -count=1 -timeout 40m ./tools/ocibuild/...
 
 ## fuzz: every fuzz target for a fixed number of inputs (a fixed budget, unlike -fuzztime=Ns, is reproducible in CI)
 FUZZ_INPUTS ?= 3000

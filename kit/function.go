@@ -24,6 +24,9 @@ type Function interface {
 	// RemovableKinds are the kinds the function documents removing; any
 	// other object that disappears is a bug (the conformance suite checks).
 	RemovableKinds() []GroupKind
+	// SetsPathAnnotations reports whether the function documents rewriting
+	// the path and index annotations (to lay out the package kpt writes).
+	SetsPathAnnotations() bool
 }
 
 // Definition builds a Function from a typed config and a Run step.
@@ -39,12 +42,18 @@ type Definition[C any] struct {
 	Run func(rl *fn.ResourceList, cfg *C) error
 	// Removes lists the kinds Run may delete.
 	Removes []GroupKind
+	// SetsPaths: Run rewrites config.kubernetes.io/path and index (and their
+	// internal.* twins) on purpose; every other orchestrator annotation is
+	// still kept byte for byte.
+	SetsPaths bool
 }
 
 func (d Definition[C]) Name() string       { return d.FunctionName }
 func (d Definition[C]) ConfigKind() string { return d.Kind }
 
 func (d Definition[C]) RemovableKinds() []GroupKind { return d.Removes }
+
+func (d Definition[C]) SetsPathAnnotations() bool { return d.SetsPaths }
 
 func (d Definition[C]) Process(rl *fn.ResourceList) bool {
 	cfg := d.Defaults()
@@ -70,7 +79,7 @@ func (d Definition[C]) ProcessJSON(rl *fn.ResourceList, config json.RawMessage) 
 func (d Definition[C]) run(rl *fn.ResourceList, cfg *C) bool {
 	// Work in the SDK's output order, so results come out in the same order
 	// whatever order the items arrived in, alone or in a chain.
-	rl.Sort()
+	SortItems(rl.Items)
 	before := len(rl.Results)
 	if err := d.Run(rl, cfg); err != nil {
 		return d.fail(rl, err)

@@ -139,6 +139,13 @@ var orchestratorAnnotations = map[string]string{
 	"internal.config.kubernetes.io/package-path":                      "pkg",
 }
 
+// pathAnnotations are the ones a function may rewrite when it documents
+// laying out the package (Function.SetsPathAnnotations).
+var pathAnnotations = map[string]bool{
+	"config.kubernetes.io/path": true, "config.kubernetes.io/index": true,
+	"internal.config.kubernetes.io/path": true, "internal.config.kubernetes.io/index": true,
+}
+
 // checkAnnotations gives every object the annotations kpt and kustomize set;
 // every object that survives must keep them byte for byte.
 func checkAnnotations(f kit.Function) error {
@@ -156,6 +163,9 @@ func checkAnnotations(f kit.Function) error {
 			continue // created by the function
 		}
 		for k, v := range orchestratorAnnotations {
+			if f.SetsPathAnnotations() && pathAnnotations[k] {
+				continue
+			}
 			if got := o.GetAnnotation(k); got != v {
 				return fmt.Errorf("%s: annotation %s is %q, want %q", id(o), k, got, v)
 			}

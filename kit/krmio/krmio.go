@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -23,6 +24,9 @@ import (
 func Read(in []byte) (*fn.ResourceList, error) {
 	if len(bytes.TrimSpace(in)) == 0 {
 		return nil, fmt.Errorf("empty input: expected a ResourceList on stdin")
+	}
+	if rl, ok := readSplit(in); ok {
+		return rl, nil
 	}
 	rl, err := fn.ParseResourceList(in)
 	if err != nil {
@@ -37,7 +41,7 @@ func Read(in []byte) (*fn.ResourceList, error) {
 func CheckItems(rl *fn.ResourceList) error {
 	for i, o := range rl.Items {
 		if err := checkShape(o); err != nil {
-			return fmt.Errorf("items[%d] (%s %q): %v", i, o.GetKind(), o.GetName(), err)
+			return fmt.Errorf("items[%d] (%s): %v", i, describe(o), err)
 		}
 		for _, missing := range []struct{ field, value string }{
 			{"apiVersion", o.GetAPIVersion()}, {"kind", o.GetKind()}, {"metadata.name", o.GetName()},
@@ -57,7 +61,7 @@ func CheckItems(rl *fn.ResourceList) error {
 // for byte, except that an empty item list is written as `items: []` (the
 // KRM spec requires the field). Items are sorted as the SDK sorts them.
 func Write(w io.Writer, rl *fn.ResourceList) error {
-	rl.Sort()
+	kit.SortItems(rl.Items)
 	encoded, err := encodeItems(rl.Items)
 	if err != nil {
 		return err

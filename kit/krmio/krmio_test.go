@@ -51,3 +51,56 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// Item-by-item parsing must give what the SDK's whole-document parse gives,
+// or step aside: every one of these inputs must be written as the SDK writes it.
+func TestReadMatchesSDK(t *testing.T) {
+	inputs := map[string]string{
+		"plain":           "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n",
+		"comment lines":   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  # trailing\n# between\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b # line\n",
+		"line comments":   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1 # v\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+		"block scalars":   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    f: |\n      x\n\n      y\n    g: >-\n      folded\n      text\n",
+		"indented items":  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n",
+		"flow item":       "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n",
+		"items last":      "kind: ResourceList\napiVersion: config.kubernetes.io/v1\nfunctionConfig:\n  kind: X\n  metadata:\n    name: c\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+		"results":         "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\nresults:\n- message: hi\n  severity: info\n",
+		"doc start":       "---\napiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+		"quoted keys":     "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- \"apiVersion\": v1\n  'kind': ConfigMap\n  metadata:\n    name: \"a\"\n",
+		"empty lines":     "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n\n- apiVersion: v1\n  kind: ConfigMap\n\n  metadata:\n    name: a\n\n",
+		"multi-line flow": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a,\n    namespace: b}\n",
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			want := sdkRoundTrip(t, []byte(in))
+			rl, err := krmio.Read([]byte(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := krmio.Write(&got, rl); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != string(want) {
+				t.Errorf("got:\n%s\nwant:\n%s", got.String(), want)
+			}
+		})
+	}
+}
+
+// Anchors are expanded before any function sees the items: the SDK's
+// accessors do not follow aliases.
+func TestAnchorsAreExpanded(t *testing.T) {
+	in := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: &m\n    name: a\n- apiVersion: v1\n  kind: Secret\n  metadata: *m\n"
+	rl, err := krmio.Read([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := krmio.CheckItems(rl); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range rl.Items {
+		if o.GetName() != "a" {
+			t.Errorf("%s: name %q", o.GetKind(), o.GetName())
+		}
+	}
+}

@@ -22,12 +22,19 @@ const (
 
 // checkShape measures one object's approximate size (scalar bytes), depth
 // and alias-expanded node count in one walk, and reports the first limit it
-// exceeds.
+// exceeds. An object within the limits that uses YAML anchors is expanded
+// (as kustomize does when it loads resources): the SDK's accessors do not
+// follow aliases, and a function must see every field where it is.
 func checkShape(o *fn.KubeObject) error {
 	rn := o.MoveToResourceNode()
 	defer func() { *o = *fn.MoveToKubeObject(rn) }()
 	m := measure{expanded: map[*yaml.Node]int{}}
 	nodes := m.walk(rn.YNode(), 1)
+	if len(m.expanded) > 0 && !m.tooDeep && nodes <= MaxExpandedNodes && m.bytes <= MaxObjectBytes {
+		if err := rn.DeAnchor(); err != nil {
+			return fmt.Errorf("expanding YAML anchors: %v", err)
+		}
+	}
 	switch {
 	case m.tooDeep:
 		return fmt.Errorf("nested deeper than %d levels", MaxDepth)
@@ -69,4 +76,33 @@ func (m *measure) walk(n *yaml.Node, depth int) int {
 		}
 	}
 	return count
+}
+
+// describe names an object for an error message without the SDK's
+// accessors, which panic on aliased fields of objects refused for their shape.
+func describe(o *fn.KubeObject) string {
+	rn := o.MoveToResourceNode()
+	defer func() { *o = *fn.MoveToKubeObject(rn) }()
+	field := func(n *yaml.Node, keys ...string) string {
+		for _, k := range keys {
+			for n != nil && n.Kind == yaml.AliasNode {
+				n = n.Alias
+			}
+			if n == nil || n.Kind != yaml.MappingNode {
+				return ""
+			}
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					next = n.Content[i+1]
+				}
+			}
+			n = next
+		}
+		if n == nil {
+			return ""
+		}
+		return n.Value
+	}
+	return fmt.Sprintf("%s %q", field(rn.YNode(), "kind"), field(rn.YNode(), "metadata", "name"))
 }

@@ -2,9 +2,11 @@ package krm
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/functions/verify/verify"
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/conformance"
 	"github.com/kfgitops/kfgitops/kit/corpus"
@@ -12,9 +14,41 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-// allFunctions is every registered function plus the chain of them all.
+// validators are the registered functions that change nothing; the mutators
+// are registered in chain.Steps.
+var validators = []kit.Function{
+	verify.Function,
+}
+
+// allFunctions is every registered function plus the chain of the mutators.
+// A validator is run on the chain's output, as in the pipeline: it rightly
+// fails on a bundle that was not migrated.
 func allFunctions() []kit.Function {
-	return append(append([]kit.Function{}, chain.Steps...), chain.Function)
+	all := append([]kit.Function{}, chain.Steps...)
+	all = append(all, chain.Function)
+	for _, v := range validators {
+		all = append(all, afterChain{v})
+	}
+	return all
+}
+
+// afterChain runs a validator after the chain with its defaults.
+type afterChain struct{ kit.Function }
+
+func (a afterChain) Process(rl *fn.ResourceList) bool {
+	return chain.Function.ProcessJSON(rl, nil) && a.Function.Process(rl)
+}
+
+func (a afterChain) ProcessJSON(rl *fn.ResourceList, config json.RawMessage) bool {
+	return chain.Function.ProcessJSON(rl, nil) && a.Function.ProcessJSON(rl, config)
+}
+
+func (a afterChain) RemovableKinds() []kit.GroupKind {
+	return append(chain.Function.RemovableKinds(), a.Function.RemovableKinds()...)
+}
+
+func (a afterChain) SetsPathAnnotations() bool {
+	return chain.Function.SetsPathAnnotations() || a.Function.SetsPathAnnotations()
 }
 
 func TestConformance(t *testing.T) {

@@ -11,16 +11,26 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
+	"github.com/kfgitops/kfgitops/functions/argocd-apps/argocdapps"
+	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
+	"github.com/kfgitops/kfgitops/functions/set-sync-wave/syncwave"
 	"github.com/kfgitops/kfgitops/functions/strip-istio-sidecar/stripsidecar"
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-// Steps are the pipeline's functions, in pipeline order. This is the one
+// Steps are the pipeline's mutators, in pipeline order. This is the one
 // table of the project's functions: the chain, the conformance suite and the
-// benchmarks all read it, so adding a function means adding it here.
+// benchmarks all read it, so adding a function means adding it here. The
+// validator (verify) is not a step: it changes nothing and runs after the
+// chain, as kpt runs validators after mutators.
 var Steps = []kit.Function{
 	stripsidecar.Function,
+	ambientmesh.Function,
+	kgatewayroute.Function,
+	syncwave.Function,
+	argocdapps.Function,
 }
 
 // Kind is the chain's functionConfig kind.
@@ -42,6 +52,15 @@ func (pipeline) RemovableKinds() []kit.GroupKind {
 		kinds = append(kinds, s.RemovableKinds()...)
 	}
 	return kinds
+}
+
+func (pipeline) SetsPathAnnotations() bool {
+	for _, s := range Steps {
+		if s.SetsPathAnnotations() {
+			return true
+		}
+	}
+	return false
 }
 
 // Config is the decoded chain config: step configs by step name.

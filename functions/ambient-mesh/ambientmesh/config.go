@@ -1,0 +1,128 @@
+package ambientmesh
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Kind is the typed functionConfig kind.
+const Kind = "AmbientMesh"
+
+// Where the waypoint is bound: on the Services behind L7 policies, or on
+// their whole namespace.
+const (
+	UseWaypointOnService   = "Service"
+	UseWaypointOnNamespace = "Namespace"
+)
+
+// Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
+type Config struct {
+	// Namespaces are enrolled in ambient when the bundle has them, whatever
+	// their labels (explicit opt-outs aside). The defaults are the namespaces
+	// upstream Kubeflow labels istio-injection=enabled, which
+	// strip-istio-sidecar has already de-labelled when it runs first.
+	Namespaces []string `json:"namespaces"`
+	// EnrolInjectedNamespaces enrols every Namespace labelled
+	// istio-injection=enabled.
+	EnrolInjectedNamespaces bool `json:"enrolInjectedNamespaces"`
+	// EnrolPolicyNamespaces enrols every namespace whose workloads carry
+	// selector-based Istio security policies, i.e. were in the mesh.
+	EnrolPolicyNamespaces bool `json:"enrolPolicyNamespaces"`
+	// ExcludeNamespaces are never enrolled by detection (only when listed in
+	// Namespaces).
+	ExcludeNamespaces []string `json:"excludeNamespaces"`
+	// RootNamespace is Istio's root namespace: its policies apply mesh-wide
+	// and are left alone.
+	RootNamespace string `json:"rootNamespace"`
+	// NamespaceLabelsConfigMaps are the profile controller's namespace-labels
+	// files; they get istio.io/dataplane-mode: ambient and istio-injection: "".
+	NamespaceLabelsConfigMaps []kit.ConfigMapRef `json:"namespaceLabelsConfigMaps"`
+	// WaypointName is the name of the waypoint Gateway emitted per namespace.
+	WaypointName string `json:"waypointName"`
+	// UseWaypointOn is where istio.io/use-waypoint goes: "Service" (only the
+	// Services behind L7 policies) or "Namespace".
+	UseWaypointOn string `json:"useWaypointOn"`
+	// IngressGateway is the kgateway Gateway whose proxy replaces Istio's
+	// ingress gateway; its identity is admitted where Istio's was.
+	IngressGateway kit.IngressGateway `json:"ingressGateway"`
+	// KeepIstioIngressPrincipal keeps Istio's ingress identity next to
+	// kgateway's: kgateway-route keeps the Istio ingress gateway as an
+	// internal bridge for runtime routes, so traffic arrives from both.
+	// false replaces it.
+	KeepIstioIngressPrincipal bool `json:"keepIstioIngressPrincipal"`
+	// ProfilesConfig is the profile controller's settings ConfigMap and the
+	// key of its ingress principal.
+	ProfilesConfig kit.ConfigMapRef `json:"profilesConfig"`
+	// AdmitIngressGatewayInNetworkPolicies adds the kgateway proxy pods to
+	// every NetworkPolicy rule that admits Istio's ingress gateway.
+	AdmitIngressGatewayInNetworkPolicies bool `json:"admitIngressGatewayInNetworkPolicies"`
+	// AllowHBONEInNetworkPolicies adds TCP 15008 to port-restricted ingress
+	// rules of NetworkPolicies in ambient namespaces.
+	AllowHBONEInNetworkPolicies bool `json:"allowHBONEInNetworkPolicies"`
+	// SkipPolicies ("namespace/name") are AuthorizationPolicies and
+	// RequestAuthentications left exactly as they are, with a warning.
+	SkipPolicies []string `json:"skipPolicies,omitempty"`
+}
+
+// ProfilesConfig is the profile controller's settings ConfigMap.
+var defaultProfilesConfig = kit.ConfigMapRef{Namespace: "kubeflow", Name: "profiles-config", Key: "ISTIO_INGRESS_GATEWAY_PRINCIPAL"}
+
+// Defaults is the configuration for upstream Kubeflow.
+func Defaults() Config {
+	return Config{
+		Namespaces:                           []string{"kubeflow", "kubeflow-system", "knative-serving"},
+		EnrolInjectedNamespaces:              true,
+		EnrolPolicyNamespaces:                true,
+		ExcludeNamespaces:                    []string{"istio-system", "kube-system"},
+		RootNamespace:                        "istio-system",
+		NamespaceLabelsConfigMaps:            []kit.ConfigMapRef{kit.KubeflowNamespaceLabels},
+		WaypointName:                         "waypoint",
+		UseWaypointOn:                        UseWaypointOnService,
+		IngressGateway:                       kit.DefaultIngressGateway,
+		KeepIstioIngressPrincipal:            true,
+		ProfilesConfig:                       defaultProfilesConfig,
+		AdmitIngressGatewayInNetworkPolicies: true,
+		AllowHBONEInNetworkPolicies:          true,
+	}
+}
+
+// Validate checks names and enumerations.
+func (c *Config) Validate() error {
+	for _, ns := range append(append([]string{}, c.Namespaces...), c.ExcludeNamespaces...) {
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return fmt.Errorf("namespace %q: %s", ns, strings.Join(errs, "; "))
+		}
+	}
+	if errs := validation.IsDNS1123Label(c.RootNamespace); len(errs) > 0 {
+		return fmt.Errorf("rootNamespace %q: %s", c.RootNamespace, strings.Join(errs, "; "))
+	}
+	if errs := validation.IsDNS1123Label(c.WaypointName); len(errs) > 0 {
+		return fmt.Errorf("waypointName %q: %s", c.WaypointName, strings.Join(errs, "; "))
+	}
+	if c.UseWaypointOn != UseWaypointOnService && c.UseWaypointOn != UseWaypointOnNamespace {
+		return fmt.Errorf("useWaypointOn %q: want %q or %q", c.UseWaypointOn, UseWaypointOnService, UseWaypointOnNamespace)
+	}
+	if errs := validation.IsDNS1123Label(c.IngressGateway.Namespace); len(errs) > 0 {
+		return fmt.Errorf("ingressGateway.namespace %q: %s", c.IngressGateway.Namespace, strings.Join(errs, "; "))
+	}
+	if errs := validation.IsDNS1123Subdomain(c.IngressGateway.Name); len(errs) > 0 {
+		return fmt.Errorf("ingressGateway.name %q: %s", c.IngressGateway.Name, strings.Join(errs, "; "))
+	}
+	for i, ref := range c.NamespaceLabelsConfigMaps {
+		if ref.Namespace == "" || ref.Name == "" || ref.Key == "" {
+			return fmt.Errorf("namespaceLabelsConfigMaps[%d]: namespace, name and key are required", i)
+		}
+	}
+	if c.ProfilesConfig.Name != "" && (c.ProfilesConfig.Namespace == "" || c.ProfilesConfig.Key == "") {
+		return fmt.Errorf("profilesConfig: namespace and key are required with a name")
+	}
+	for _, p := range c.SkipPolicies {
+		if ns, name, ok := strings.Cut(p, "/"); !ok || ns == "" || name == "" {
+			return fmt.Errorf("skipPolicies %q: want namespace/name", p)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package ambientmesh
+
+import (
+	"sort"
+
+	"github.com/kfgitops/kfgitops/kit"
+)
+
+// enrolNamespaces labels the namespaces to run in ambient. A namespace is
+// enrolled when it is configured, labelled for sidecar injection, or holds
+// selector-based Istio security policies (its workloads were meshed: this
+// still holds after strip-istio-sidecar removed the injection label).
+// Explicit opt-outs (istio.io/dataplane-mode: none, istio-injection:
+// disabled) are respected for detected namespaces.
+func (m *migration) enrolNamespaces() error {
+	configured := map[string]bool{}
+	for _, ns := range m.cfg.Namespaces {
+		configured[ns] = true
+	}
+	excluded := map[string]bool{}
+	for _, ns := range m.cfg.ExcludeNamespaces {
+		excluded[ns] = true
+	}
+	names := make([]string, 0, len(m.b.namespaces))
+	for name := range m.b.namespaces {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		o := m.b.namespaces[name]
+		mode, injection := o.GetLabel(dataplaneModeLabel), o.GetLabel(injectionLabel)
+		var why string
+		switch {
+		case mode == dataplaneModeAmbient:
+			why = "already labelled " + dataplaneModeLabel + "=" + dataplaneModeAmbient
+		case configured[name]:
+			why = "listed in namespaces"
+		case excluded[name] || injection == "disabled":
+		case m.cfg.EnrolInjectedNamespaces && injection == "enabled":
+			why = "labelled istio-injection=enabled"
+		case m.cfg.EnrolPolicyNamespaces && m.b.meshPolicyNamespaces[name]:
+			why = "its workloads carry selector-based Istio security policies"
+		}
+		if why == "" {
+			continue
+		}
+		if mode == dataplaneModeNone {
+			m.warn(o, "metadata.labels", "not enrolled (%s): the namespace opts out with %s=%s", why, dataplaneModeLabel, dataplaneModeNone)
+			continue
+		}
+		m.ambient[name] = true
+		if mode == dataplaneModeAmbient && injection == "" {
+			continue
+		}
+		if err := o.SetLabel(dataplaneModeLabel, dataplaneModeAmbient); err != nil {
+			return kit.Errorf(o, "metadata.labels", "%v", err)
+		}
+		removed := ""
+		if injection != "" {
+			if err := o.RemoveLabel(injectionLabel); err != nil {
+				return kit.Errorf(o, "metadata.labels", "%v", err)
+			}
+			removed = ", removed istio-injection=" + injection
+		}
+		m.touch(o)
+		m.info(o, "metadata.labels", "enrolled in ambient (%s): set %s=%s%s", why, dataplaneModeLabel, dataplaneModeAmbient, removed)
+	}
+	return nil
+}
+
+// namespaceLabelsConfigMaps makes the profile controller create user
+// namespaces in ambient instead of injected.
+func (m *migration) namespaceLabelsConfigMaps() error {
+	for _, o := range m.b.configMaps {
+		for _, ref := range m.cfg.NamespaceLabelsConfigMaps {
+			if !ref.Matches(o) {
+				continue
+			}
+			changed, err := kit.SetEmbeddedYAMLFields(o, ref.Key, map[string]string{dataplaneModeLabel: dataplaneModeAmbient, injectionLabel: ""})
+			if err != nil {
+				return err
+			}
+			if len(changed) > 0 {
+				m.touch(o)
+				m.info(o, "data."+ref.Key, `set %s: %s and istio-injection: "" so the profile controller creates user namespaces in ambient`, dataplaneModeLabel, dataplaneModeAmbient)
+			}
+		}
+	}
+	return nil
+}
+
+// profilesConfig points the profile controller's ingress principal at
+// kgateway. It is a single value: while the Istio ingress gateway is kept as
+// a bridge, both identities send traffic, so it is left alone with a warning.
+func (m *migration) profilesConfig() error {
+	ref := m.cfg.ProfilesConfig
+	if ref.Name == "" {
+		return nil
+	}
+	principal := m.cfg.IngressGateway.Principal()
+	for _, o := range m.b.configMaps {
+		if !ref.Matches(o) {
+			continue
+		}
+		cur, found, _ := o.NestedString("data", ref.Key)
+		if !found || cur == principal {
+			continue
+		}
+		if m.cfg.KeepIstioIngressPrincipal {
+			m.warn(o, "data."+ref.Key, "kept %s: the profile controller takes one ingress principal for ns-owner-access-istio, and the Istio ingress gateway stays as the bridge for runtime routes (notebooks); "+
+				"set keepIstioIngressPrincipal: false once every route goes through kgateway to switch it to %s", cur, principal)
+			continue
+		}
+		if err := o.SetNestedString(principal, "data", ref.Key); err != nil {
+			return kit.Errorf(o, "data."+ref.Key, "%v", err)
+		}
+		m.touch(o)
+		m.info(o, "data."+ref.Key, "set to the kgateway identity %s (was %s)", principal, cur)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package ambientmesh
+
+import (
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/yaml"
+)
+
+// The objects this function generates, written as structs so that their
+// field order is fixed.
+type objectMeta struct {
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations"`
+}
+
+type targetRef struct {
+	Group string `json:"group"`
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+}
+
+type matchLabels struct {
+	MatchLabels map[string]string `json:"matchLabels"`
+}
+
+type authorizationPolicy struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   objectMeta `json:"metadata"`
+	Spec       struct {
+		Selector   *matchLabels `json:"selector,omitempty"`
+		TargetRefs []targetRef  `json:"targetRefs,omitempty"`
+		Action     string       `json:"action"`
+		Rules      []any        `json:"rules,omitempty"`
+	} `json:"spec"`
+}
+
+type waypointListener struct {
+	Name     string `json:"name"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+}
+
+type waypointGateway struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   objectMeta `json:"metadata"`
+	Spec       struct {
+		GatewayClassName string             `json:"gatewayClassName"`
+		Listeners        []waypointListener `json:"listeners"`
+	} `json:"spec"`
+}
+
+// generatedMeta names a generated object, marks it as ours (so a second run
+// leaves it alone) and tells kpt which file to write it to.
+func generatedMeta(kind, ns, name, forPolicy string) objectMeta {
+	path := FunctionName + "/" + strings.ToLower(kind+"_"+ns+"_"+name) + ".yaml"
+	a := map[string]string{
+		generatedByAnnotation:                FunctionName,
+		"config.kubernetes.io/path":          path,
+		"internal.config.kubernetes.io/path": path,
+	}
+	if forPolicy != "" {
+		a[generatedForAnnotation] = forPolicy
+	}
+	return objectMeta{Name: name, Namespace: ns, Annotations: a}
+}
+
+func newWaypoint(ns, name string) (*fn.KubeObject, error) {
+	var g waypointGateway
+	g.APIVersion, g.Kind = kit.GroupGatewayAPI+"/v1", "Gateway"
+	g.Metadata = generatedMeta("Gateway", ns, name, "")
+	g.Metadata.Labels = map[string]string{waypointForLabel: "service"}
+	g.Spec.GatewayClassName = waypointClass
+	g.Spec.Listeners = []waypointListener{{Name: "mesh", Port: hbonePort, Protocol: "HBONE"}}
+	return toObject(g)
+}
+
+func toObject(v any) (*fn.KubeObject, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return fn.ParseKubeObject(b)
+}
+
+func rulesAny(rules []map[string]any) []any {
+	out := make([]any, len(rules))
+	for i, r := range rules {
+		out[i] = r
+	}
+	return out
+}
+
+type networkPolicyPort struct {
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+}
+
+type networkPolicyRule struct {
+	From  []any               `json:"from,omitempty"`
+	Ports []networkPolicyPort `json:"ports"`
+}
+
+type networkPolicyObject struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   objectMeta `json:"metadata"`
+	Spec       struct {
+		PodSelector matchLabels         `json:"podSelector"`
+		Ingress     []networkPolicyRule `json:"ingress"`
+		PolicyTypes []string            `json:"policyTypes"`
+	} `json:"spec"`
+}

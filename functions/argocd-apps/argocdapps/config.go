@@ -1,0 +1,430 @@
+package argocdapps
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Kind is the typed functionConfig kind.
+const Kind = "ArgoCDApps"
+
+// Directories of the output tree that are not groups.
+const (
+	// AppsDir holds the group Applications; the root Application syncs it.
+	AppsDir = "apps"
+	// BootstrapDir holds what is applied once by hand: the root Application
+	// and the argocd-cm health customization.
+	BootstrapDir = "bootstrap"
+)
+
+// Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
+type Config struct {
+	// Groups are the stages, in sync order: one Application and one
+	// directory each.
+	Groups []Group `json:"groups"`
+	// Rules assign objects to groups; the first matching rule wins.
+	Rules []Rule `json:"rules"`
+	// DefaultGroup takes objects no rule matches; "" makes such an object
+	// an error.
+	DefaultGroup string `json:"defaultGroup"`
+
+	// Source is the Git repository the rendered tree is committed to.
+	Source Source `json:"source"`
+	// Destination is the cluster the Applications deploy to.
+	Destination Destination `json:"destination"`
+	// Project is the Argo CD AppProject of every Application.
+	Project string `json:"project"`
+	// ArgoCDNamespace is where Argo CD runs: the Applications and argocd-cm
+	// live there.
+	ArgoCDNamespace string `json:"argoCDNamespace"`
+	// ApplicationNamePrefix is prepended to a group's name to name its
+	// Application.
+	ApplicationNamePrefix string `json:"applicationNamePrefix"`
+	// RootApplication names the app-of-apps Application.
+	RootApplication string `json:"rootApplication"`
+
+	// Prune is syncPolicy.automated.prune of every Application, unless a
+	// group sets its own or holds a PruneProtectedKinds object.
+	Prune bool `json:"prune"`
+	// SelfHeal is syncPolicy.automated.selfHeal of every Application.
+	SelfHeal bool `json:"selfHeal"`
+	// PruneProtectedKinds are kinds whose deletion deletes data (a CRD
+	// deletes its custom resources, a Namespace its contents): a group
+	// holding one has prune off unless the group says otherwise.
+	PruneProtectedKinds []kit.GroupKind `json:"pruneProtectedKinds"`
+	// Retry is syncPolicy.retry of every Application. Argo CD never
+	// re-runs a failed automated sync of the same revision without it.
+	Retry Retry `json:"retry"`
+	// RootRetryLimit is the root Application's retry limit (-1: no limit):
+	// a child that is not yet Healthy fails the root's sync.
+	RootRetryLimit int64 `json:"rootRetryLimit"`
+
+	// HealthCheck emits the argocd-cm health customization for
+	// argoproj.io/Application that makes the root wait for each child.
+	HealthCheck bool `json:"healthCheck"`
+	// Emit selects the output: "all" (the whole tree), "applications"
+	// (the group Applications), "bootstrap" (root Application and argocd-cm)
+	// or "group:<name>" (the objects of one group).
+	Emit string `json:"emit"`
+}
+
+// UnmarshalJSON decodes strictly onto the defaults, but replaces a defaulted
+// list the input sets instead of decoding into its elements: Go's JSON
+// decoder reuses existing slice elements, so `rules: [{group: x}]` would
+// otherwise inherit the default first rule's selector; a destination given
+// by name must not keep the default server.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var set map[string]json.RawMessage
+	if err := json.Unmarshal(b, &set); err != nil {
+		return err
+	}
+	if _, ok := set["groups"]; ok {
+		c.Groups = nil
+	}
+	if _, ok := set["rules"]; ok {
+		c.Rules = nil
+	}
+	if _, ok := set["pruneProtectedKinds"]; ok {
+		c.PruneProtectedKinds = nil
+	}
+	if _, ok := set["destination"]; ok {
+		c.Destination = Destination{} // name replaces the default server
+	}
+	type plain Config // without this method
+	return kit.DecodeJSON(b, (*plain)(c))
+}
+
+// Group is one stage.
+type Group struct {
+	// Name is the directory and the Application name suffix (a DNS label).
+	Name string `json:"name"`
+	// Wave is the sync wave of the group's Application in the root
+	// Application. Unset: the previous group's wave + 1 (the first: 0).
+	Wave *int `json:"wave,omitempty"`
+	// Prune overrides Config.Prune and the PruneProtectedKinds rule.
+	Prune *bool `json:"prune,omitempty"`
+	// ServerSideApply overrides the default: on when the group holds CRDs
+	// (large CRDs exceed client-side apply's annotation limit).
+	ServerSideApply *bool `json:"serverSideApply,omitempty"`
+	// SyncOptions are extra syncPolicy.syncOptions ("Key=value"); they win
+	// over the generated ones with the same key.
+	SyncOptions []string `json:"syncOptions,omitempty"`
+	// IgnoreDifferences are extra spec.ignoreDifferences entries.
+	IgnoreDifferences []IgnoreDifference `json:"ignoreDifferences,omitempty"`
+}
+
+// Rule assigns the objects it matches to a group.
+type Rule struct {
+	Match kit.Selector `json:"match"`
+	// Waves restricts the rule to objects whose argocd.argoproj.io/sync-wave
+	// lies in a range: "1" (exactly), "1.." (at least), "..-2" (at most),
+	// "0..3". Objects without a wave never match a rule with Waves.
+	Waves string `json:"waves,omitempty"`
+	Group string `json:"group"`
+}
+
+// Source is where Argo CD reads the tree.
+type Source struct {
+	RepoURL        string `json:"repoURL"`
+	TargetRevision string `json:"targetRevision"`
+	// BasePath is the package directory inside the repository; a group's
+	// Application syncs <basePath>/<group>.
+	BasePath string `json:"basePath"`
+}
+
+// Destination is an Argo CD destination cluster, by server URL or by name.
+type Destination struct {
+	Server string `json:"server,omitempty"`
+	Name   string `json:"name,omitempty"`
+}
+
+// Retry is Argo CD's syncPolicy.retry. Retry, Backoff and IgnoreDifference
+// are written into the Applications as they are; their yaml tags keep
+// Argo CD's field order.
+type Retry struct {
+	// Limit is the number of retries; -1 means no limit.
+	Limit   int64   `json:"limit" yaml:"limit"`
+	Backoff Backoff `json:"backoff" yaml:"backoff"`
+}
+
+// Backoff is Argo CD's retry backoff; durations are Go durations ("5s").
+type Backoff struct {
+	Duration    string `json:"duration" yaml:"duration"`
+	Factor      int64  `json:"factor" yaml:"factor"`
+	MaxDuration string `json:"maxDuration" yaml:"maxDuration"`
+}
+
+// IgnoreDifference is Argo CD's spec.ignoreDifferences entry.
+type IgnoreDifference struct {
+	Group                 string   `json:"group,omitempty" yaml:"group,omitempty"`
+	Kind                  string   `json:"kind" yaml:"kind"`
+	Name                  string   `json:"name,omitempty" yaml:"name,omitempty"`
+	Namespace             string   `json:"namespace,omitempty" yaml:"namespace,omitempty"`
+	JSONPointers          []string `json:"jsonPointers,omitempty" yaml:"jsonPointers,omitempty"`
+	JQPathExpressions     []string `json:"jqPathExpressions,omitempty" yaml:"jqPathExpressions,omitempty"`
+	ManagedFieldsManagers []string `json:"managedFieldsManagers,omitempty" yaml:"managedFieldsManagers,omitempty"`
+}
+
+// Group names of the Kubeflow defaults.
+const (
+	GroupCRDs           = "crds"
+	GroupCertManager    = "cert-manager"
+	GroupInfrastructure = "infrastructure"
+	GroupKubeflow       = "kubeflow"
+	GroupProfiles       = "profiles"
+)
+
+// PlaceholderRepoURL is the default source.repoURL; a warning asks for the
+// real one.
+const PlaceholderRepoURL = "https://github.com/example/kubeflow-gitops.git"
+
+// DefaultServer is the in-cluster destination.
+const DefaultServer = "https://kubernetes.default.svc"
+
+// Defaults is the configuration for upstream Kubeflow: the stages follow the
+// waves set-sync-wave gives (-2 CRDs, -1 cert-manager, 0 infrastructure,
+// 1 and above Kubeflow), Profiles last because the profile controller
+// (kubeflow) reconciles them; objects without a wave fall back to kind and
+// namespace rules.
+func Defaults() Config {
+	return Config{
+		Groups: []Group{
+			{Name: GroupCRDs, Wave: kit.Ptr(-2)},
+			{Name: GroupCertManager, Wave: kit.Ptr(-1)},
+			{Name: GroupInfrastructure, Wave: kit.Ptr(0)},
+			{Name: GroupKubeflow, Wave: kit.Ptr(1)},
+			{Name: GroupProfiles, Wave: kit.Ptr(2)},
+		},
+		Rules:        DefaultRules(),
+		DefaultGroup: GroupKubeflow,
+		Source: Source{
+			RepoURL:        PlaceholderRepoURL,
+			TargetRevision: "HEAD",
+		},
+		Destination:           Destination{Server: DefaultServer},
+		Project:               "default",
+		ArgoCDNamespace:       "argocd",
+		ApplicationNamePrefix: "kubeflow-",
+		RootApplication:       "kubeflow",
+		Prune:                 true,
+		SelfHeal:              true,
+		PruneProtectedKinds: []kit.GroupKind{
+			kit.CRDKind,
+			kit.NamespaceKind,
+			{Kind: "PersistentVolumeClaim"},
+			ProfileKind,
+		},
+		Retry: Retry{
+			Limit:   10,
+			Backoff: Backoff{Duration: "5s", Factor: 2, MaxDuration: "3m"},
+		},
+		RootRetryLimit: -1,
+		HealthCheck:    true,
+		Emit:           EmitAll,
+	}
+}
+
+// ProfileKind is Kubeflow's Profile: deleting one deletes the user's
+// namespace, and only the profile controller can reconcile it.
+var ProfileKind = kit.GroupKind{Group: "kubeflow.org", Kind: "Profile"}
+
+// DefaultRules map set-sync-wave's waves onto the stages, and group objects
+// that carry no wave by kind and namespace.
+func DefaultRules() []Rule {
+	core := ""
+	return []Rule{
+		{Match: kit.Selector{Group: &ProfileKind.Group, Kind: ProfileKind.Kind}, Group: GroupProfiles},
+		{Waves: "..-2", Group: GroupCRDs},
+		{Waves: "-1", Group: GroupCertManager},
+		{Waves: "0", Group: GroupInfrastructure},
+		{Waves: "1..", Group: GroupKubeflow},
+		// Without a wave (set-sync-wave did not run):
+		{Match: kit.Selector{Group: &kit.CRDKind.Group, Kind: kit.CRDKind.Kind}, Group: GroupCRDs},
+		{Match: kit.Selector{Namespace: "cert-manager"}, Group: GroupCertManager},
+		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "cert-manager"}, Group: GroupCertManager},
+		{Match: kit.Selector{Labels: map[string]string{"app.kubernetes.io/name": "cert-manager"}}, Group: GroupCertManager},
+		{Match: kit.Selector{Group: kit.Ptr("cert-manager.io"), Kind: "ClusterIssuer"}, Group: GroupCertManager},
+		{Match: kit.Selector{Namespace: "istio-system"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "istio-system"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Labels: map[string]string{"app.kubernetes.io/part-of": "istio"}}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Namespace: "auth"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "auth"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Namespace: "oauth2-proxy"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "oauth2-proxy"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Namespace: "knative-*"}, Group: GroupInfrastructure},
+		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "knative-*"}, Group: GroupInfrastructure},
+	}
+}
+
+// Emit modes.
+const (
+	EmitAll          = "all"
+	EmitApplications = "applications"
+	EmitBootstrap    = "bootstrap"
+	EmitGroupPrefix  = "group:"
+)
+
+// Validate checks names, references between groups and rules, ranges and
+// durations, naming the field at fault.
+func (c *Config) Validate() error {
+	if len(c.Groups) == 0 {
+		return fmt.Errorf("groups: at least one group is needed")
+	}
+	names := map[string]bool{}
+	waves := c.groupWaves()
+	for i := range c.Groups {
+		g := &c.Groups[i]
+		field := fmt.Sprintf("groups[%d]", i)
+		if errs := validation.IsDNS1123Label(g.Name); len(errs) > 0 {
+			return fmt.Errorf("%s.name %q: %s", field, g.Name, strings.Join(errs, "; "))
+		}
+		if g.Name == AppsDir || g.Name == BootstrapDir {
+			return fmt.Errorf("%s.name %q: reserved for the directories of the Applications", field, g.Name)
+		}
+		if names[g.Name] {
+			return fmt.Errorf("%s.name %q: duplicate group", field, g.Name)
+		}
+		names[g.Name] = true
+		if i > 0 && waves[i] < waves[i-1] {
+			return fmt.Errorf("%s.wave %d: lower than the previous group's wave %d; groups are listed in sync order", field, waves[i], waves[i-1])
+		}
+		for j, opt := range g.SyncOptions {
+			if k, _, ok := strings.Cut(opt, "="); !ok || k == "" {
+				return fmt.Errorf("%s.syncOptions[%d] %q: want Key=value", field, j, opt)
+			}
+		}
+		for j, d := range g.IgnoreDifferences {
+			if d.Kind == "" {
+				return fmt.Errorf("%s.ignoreDifferences[%d].kind: required", field, j)
+			}
+			if len(d.JSONPointers)+len(d.JQPathExpressions)+len(d.ManagedFieldsManagers) == 0 {
+				return fmt.Errorf("%s.ignoreDifferences[%d]: set jsonPointers, jqPathExpressions or managedFieldsManagers", field, j)
+			}
+		}
+		app := c.ApplicationNamePrefix + g.Name
+		if errs := validation.IsDNS1123Subdomain(app); len(errs) > 0 {
+			return fmt.Errorf("applicationNamePrefix %q: Application name %q: %s", c.ApplicationNamePrefix, app, strings.Join(errs, "; "))
+		}
+	}
+	for i, r := range c.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		if !names[r.Group] {
+			return fmt.Errorf("%s.group %q: not one of groups", field, r.Group)
+		}
+		if err := r.Match.Validate(); err != nil {
+			return fmt.Errorf("%s.match: %w", field, err)
+		}
+		if _, err := parseWaveRange(r.Waves); err != nil {
+			return fmt.Errorf("%s.waves: %w", field, err)
+		}
+	}
+	if c.DefaultGroup != "" && !names[c.DefaultGroup] {
+		return fmt.Errorf("defaultGroup %q: not one of groups", c.DefaultGroup)
+	}
+	if c.Source.RepoURL == "" {
+		return fmt.Errorf("source.repoURL: required")
+	}
+	if c.Source.TargetRevision == "" {
+		return fmt.Errorf("source.targetRevision: required")
+	}
+	if (c.Destination.Server == "") == (c.Destination.Name == "") {
+		return fmt.Errorf("destination: set server or name (exactly one)")
+	}
+	if c.Project == "" {
+		return fmt.Errorf("project: required")
+	}
+	if errs := validation.IsDNS1123Label(c.ArgoCDNamespace); len(errs) > 0 {
+		return fmt.Errorf("argoCDNamespace %q: %s", c.ArgoCDNamespace, strings.Join(errs, "; "))
+	}
+	if errs := validation.IsDNS1123Subdomain(c.RootApplication); len(errs) > 0 {
+		return fmt.Errorf("rootApplication %q: %s", c.RootApplication, strings.Join(errs, "; "))
+	}
+	for _, d := range []struct{ field, value string }{
+		{"retry.backoff.duration", c.Retry.Backoff.Duration},
+		{"retry.backoff.maxDuration", c.Retry.Backoff.MaxDuration},
+	} {
+		if _, err := time.ParseDuration(d.value); err != nil {
+			return fmt.Errorf("%s %q: want a duration such as 5s or 3m", d.field, d.value)
+		}
+	}
+	if c.Retry.Backoff.Factor < 1 {
+		return fmt.Errorf("retry.backoff.factor %d: want at least 1", c.Retry.Backoff.Factor)
+	}
+	switch {
+	case c.Emit == EmitAll, c.Emit == EmitApplications, c.Emit == EmitBootstrap:
+	case strings.HasPrefix(c.Emit, EmitGroupPrefix) && names[strings.TrimPrefix(c.Emit, EmitGroupPrefix)]:
+	default:
+		return fmt.Errorf("emit %q: want all, applications, bootstrap or group:<name> of one of groups", c.Emit)
+	}
+	return nil
+}
+
+// groupWaves resolves the Application wave of every group.
+func (c *Config) groupWaves() []int {
+	waves := make([]int, len(c.Groups))
+	next := 0
+	for i, g := range c.Groups {
+		if g.Wave != nil {
+			next = *g.Wave
+		}
+		waves[i] = next
+		next++
+	}
+	return waves
+}
+
+// waveRange is an inclusive range of sync waves; a nil bound is open.
+type waveRange struct {
+	set      bool
+	min, max *int
+}
+
+func (r waveRange) contains(w int) bool {
+	return (r.min == nil || w >= *r.min) && (r.max == nil || w <= *r.max)
+}
+
+// parseWaveRange parses "", "1", "1..", "..-2" and "0..3".
+func parseWaveRange(s string) (waveRange, error) {
+	if s == "" {
+		return waveRange{}, nil
+	}
+	bound := func(b string) (*int, error) {
+		if b == "" {
+			return nil, nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(b))
+		if err != nil {
+			return nil, fmt.Errorf("%q: %q is not an integer (want 1, 1.., ..-2 or 0..3)", s, b)
+		}
+		return &n, nil
+	}
+	lo, hi, isRange := strings.Cut(s, "..")
+	if !isRange {
+		n, err := bound(s)
+		if err != nil || n == nil {
+			return waveRange{}, err
+		}
+		return waveRange{set: true, min: n, max: n}, nil
+	}
+	if lo == "" && hi == "" {
+		return waveRange{}, fmt.Errorf("%q: give at least one bound", s)
+	}
+	min, err := bound(lo)
+	if err != nil {
+		return waveRange{}, err
+	}
+	max, err := bound(hi)
+	if err != nil {
+		return waveRange{}, err
+	}
+	if min != nil && max != nil && *min > *max {
+		return waveRange{}, fmt.Errorf("%q: empty range", s)
+	}
+	return waveRange{set: true, min: min, max: max}, nil
+}

@@ -1,0 +1,261 @@
+package kgatewayroute
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Kind is the typed functionConfig kind.
+const Kind = "KgatewayRoute"
+
+// Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
+type Config struct {
+	// IstioGateway is the Istio Gateway ("namespace/name") whose
+	// VirtualServices are converted.
+	IstioGateway string `json:"istioGateway"`
+	// Gateway is the kgateway Gateway the HTTPRoutes attach to.
+	Gateway kit.IngressGateway `json:"gateway"`
+	// CreateGateway emits the Gateway (and its GatewayParameters and
+	// Certificate); false references an existing Gateway of that name.
+	CreateGateway bool `json:"createGateway"`
+	// GatewayClassName of the emitted Gateway.
+	GatewayClassName string `json:"gatewayClassName"`
+	// Hostnames the Gateway listens for; ["*"] means any host (no hostname).
+	Hostnames []string `json:"hostnames"`
+	// HTTPPort is the port of the HTTP listener.
+	HTTPPort int32 `json:"httpPort"`
+	// HTTPS adds an HTTPS listener and a cert-manager Certificate. Unset: none.
+	HTTPS *HTTPSConfig `json:"https,omitempty"`
+	// ExternalDNSHostname, when set, is written as the external-dns hostname
+	// annotation on the Gateway so that DNS follows its address.
+	ExternalDNSHostname string `json:"externalDNSHostname,omitempty"`
+	// ClusterDomain is the suffix of Service FQDNs in destination hosts.
+	ClusterDomain string `json:"clusterDomain"`
+	// DefaultTimeout is written as timeouts.request on rules whose
+	// VirtualService route sets none: Istio routes have no timeout, kgateway
+	// defaults to 15s. "0s" disables the timeout.
+	DefaultTimeout string `json:"defaultTimeout"`
+	// Auth translates the Istio ingress authentication (ext-authz provider,
+	// CUSTOM AuthorizationPolicy, RequestAuthentication) into kgateway policy.
+	Auth bool `json:"auth"`
+	// MeshConfig is the Istio mesh config holding the ext-authz providers.
+	MeshConfig kit.ConfigMapRef `json:"meshConfig"`
+	// StripRequestHeaders are removed from every client request at the
+	// listener, before authentication: the identity headers the JWT provider
+	// sets, so clients cannot impersonate users.
+	StripRequestHeaders []string `json:"stripRequestHeaders"`
+	// Websockets enables websocket upgrades on the Gateway (Jupyter needs them).
+	Websockets bool `json:"websockets"`
+	// AmbientBypass sets ambient.istio.io/bypass-inbound-capture on the
+	// gateway pods: "auto" when the Gateway namespace is labelled
+	// istio.io/dataplane-mode=ambient in the bundle, "always", or "never".
+	AmbientBypass string `json:"ambientBypass"`
+	// RuntimeRoutes forwards the paths that controllers route with
+	// VirtualServices created at runtime to the Istio ingress gateway.
+	RuntimeRoutes RuntimeRoutes `json:"runtimeRoutes"`
+	// RemoveConverted deletes converted VirtualServices.
+	RemoveConverted bool `json:"removeConverted"`
+	// RemoveIstioIngress deletes the Istio ingress objects kgateway replaces
+	// (the Istio Gateway, once no VirtualService is bound to it, and the
+	// translated authentication policies). In bridge mode they are kept,
+	// since the bridge still needs them, and reported.
+	RemoveIstioIngress bool `json:"removeIstioIngress"`
+}
+
+// HTTPSConfig is the optional HTTPS listener.
+type HTTPSConfig struct {
+	Port int32 `json:"port"`
+	// SecretName is the TLS Secret in the Gateway namespace.
+	SecretName string `json:"secretName"`
+	// IssuerRef is the cert-manager issuer of the Certificate; unset: no
+	// Certificate is emitted and the Secret must exist.
+	IssuerRef *IssuerRef `json:"issuerRef,omitempty"`
+}
+
+// IssuerRef names a cert-manager Issuer or ClusterIssuer.
+type IssuerRef struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// RuntimeRoutes configures the bridge to the Istio ingress gateway.
+type RuntimeRoutes struct {
+	// Mode is "bridge" (route Prefixes to Service) or "none".
+	Mode string `json:"mode"`
+	// Prefixes are the path prefixes of runtime-created VirtualServices.
+	Prefixes []string `json:"prefixes"`
+	// Service is the Istio ingress gateway Service, kept internal-only.
+	Service ServiceRef `json:"service"`
+}
+
+// ServiceRef names a Service port.
+type ServiceRef struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Port      int32  `json:"port"`
+}
+
+// Runtime route modes.
+const (
+	RuntimeBridge = "bridge"
+	RuntimeNone   = "none"
+)
+
+// Defaults is the configuration for upstream Kubeflow.
+func Defaults() Config {
+	return Config{
+		IstioGateway:        "kubeflow/kubeflow-gateway",
+		Gateway:             kit.DefaultIngressGateway,
+		CreateGateway:       true,
+		GatewayClassName:    "kgateway",
+		Hostnames:           []string{"*"},
+		HTTPPort:            80,
+		ClusterDomain:       "cluster.local",
+		DefaultTimeout:      "0s",
+		Auth:                true,
+		MeshConfig:          kit.ConfigMapRef{Namespace: "istio-system", Name: "istio", Key: "mesh"},
+		StripRequestHeaders: []string{"kubeflow-userid", "kubeflow-groups"},
+		Websockets:          true,
+		AmbientBypass:       "auto",
+		RuntimeRoutes: RuntimeRoutes{
+			Mode:     RuntimeBridge,
+			Prefixes: []string{"/notebook/", "/tensorboard/", "/pvcviewer/", "/serving/"},
+			Service:  ServiceRef{Namespace: "istio-system", Name: "istio-ingressgateway", Port: 80},
+		},
+		RemoveConverted:    true,
+		RemoveIstioIngress: true,
+	}
+}
+
+// Validate checks every field that has a format.
+func (c *Config) Validate() error {
+	ns, name, ok := strings.Cut(c.IstioGateway, "/")
+	if !ok || ns == "" || name == "" {
+		return fmt.Errorf("istioGateway %q: want namespace/name", c.IstioGateway)
+	}
+	if err := dnsLabel("gateway.namespace", c.Gateway.Namespace); err != nil {
+		return err
+	}
+	if err := dnsSubdomain("gateway.name", c.Gateway.Name); err != nil {
+		return err
+	}
+	if c.CreateGateway && c.GatewayClassName == "" {
+		return fmt.Errorf("gatewayClassName: must be set when createGateway is true")
+	}
+	if len(c.Hostnames) == 0 {
+		return fmt.Errorf(`hostnames: must list at least one hostname ("*" for any)`)
+	}
+	for _, h := range c.Hostnames {
+		if h != "*" && !hostnamePattern.MatchString(h) {
+			return fmt.Errorf("hostnames: %q is not a valid Gateway API hostname", h)
+		}
+	}
+	if len(c.Hostnames) > 1 && contains(c.Hostnames, "*") {
+		return fmt.Errorf(`hostnames: "*" cannot be combined with other hostnames`)
+	}
+	if c.HTTPPort < 1 || c.HTTPPort > 65535 {
+		return fmt.Errorf("httpPort %d: want 1-65535", c.HTTPPort)
+	}
+	if c.HTTPS != nil {
+		if c.HTTPS.Port < 1 || c.HTTPS.Port > 65535 || c.HTTPS.Port == c.HTTPPort {
+			return fmt.Errorf("https.port %d: want 1-65535, different from httpPort", c.HTTPS.Port)
+		}
+		if err := dnsSubdomain("https.secretName", c.HTTPS.SecretName); err != nil {
+			return err
+		}
+		if r := c.HTTPS.IssuerRef; r != nil && (r.Kind != "Issuer" && r.Kind != "ClusterIssuer" || r.Name == "") {
+			return fmt.Errorf("https.issuerRef: want kind Issuer or ClusterIssuer and a name")
+		}
+		if contains(c.Hostnames, "*") && c.HTTPS.IssuerRef != nil {
+			return fmt.Errorf(`https.issuerRef: a Certificate needs hostnames; "*" has none`)
+		}
+	}
+	if _, err := gepDuration(c.DefaultTimeout); err != nil {
+		return fmt.Errorf("defaultTimeout: %w", err)
+	}
+	switch c.AmbientBypass {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("ambientBypass %q: want auto, always or never", c.AmbientBypass)
+	}
+	switch c.RuntimeRoutes.Mode {
+	case RuntimeBridge:
+		for _, p := range c.RuntimeRoutes.Prefixes {
+			if !validPrefixPath(p) {
+				return fmt.Errorf("runtimeRoutes.prefixes: %q is not a valid path prefix", p)
+			}
+		}
+		s := c.RuntimeRoutes.Service
+		if s.Namespace == "" || s.Name == "" || s.Port < 1 || s.Port > 65535 {
+			return fmt.Errorf("runtimeRoutes.service: want namespace, name and port")
+		}
+	case RuntimeNone:
+	default:
+		return fmt.Errorf("runtimeRoutes.mode %q: want bridge or none", c.RuntimeRoutes.Mode)
+	}
+	for _, h := range c.StripRequestHeaders {
+		if !headerNamePattern.MatchString(h) {
+			return fmt.Errorf("stripRequestHeaders: %q is not a header name", h)
+		}
+	}
+	return nil
+}
+
+func dnsLabel(field, v string) error {
+	if errs := validation.IsDNS1123Label(v); len(errs) > 0 {
+		return fmt.Errorf("%s %q: %s", field, v, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func dnsSubdomain(field, v string) error {
+	if errs := validation.IsDNS1123Subdomain(v); len(errs) > 0 {
+		return fmt.Errorf("%s %q: %s", field, v, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// gepDuration converts a Go/Istio duration ("300s", "1.5s", "1m30s") to a
+// Gateway API duration (GEP-2257: up to four h/m/s/ms components).
+func gepDuration(s string) (string, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return "", err
+	}
+	if d < 0 {
+		return "", fmt.Errorf("negative duration %q", s)
+	}
+	if d%time.Millisecond != 0 {
+		return "", fmt.Errorf("%q has sub-millisecond precision, which Gateway API durations cannot express", s)
+	}
+	if d == 0 {
+		return "0s", nil
+	}
+	var b strings.Builder
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}, {time.Millisecond, "ms"}} {
+		if n := d / u.unit; n > 0 {
+			if n > 99999 {
+				return "", fmt.Errorf("%q is too long for a Gateway API duration", s)
+			}
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.unit
+		}
+	}
+	return b.String(), nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,175 @@
+package kgatewayroute
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// object is the shape of every object this function emits; JSON key order
+// is alphabetical, so output is deterministic.
+type object struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   meta   `json:"metadata"`
+	Spec       any    `json:"spec"`
+}
+
+type meta struct {
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// newObject renders an object with the path annotations kpt writes files by.
+func newObject(apiVersion, kind, namespace, name string, labels, annotations map[string]string, spec any) (*fn.KubeObject, error) {
+	a := map[string]string{}
+	for k, v := range annotations {
+		a[k] = v
+	}
+	path := strings.ToLower(fmt.Sprintf("kgateway-route/%s_%s_%s.yaml", kind, namespace, name))
+	a["config.kubernetes.io/path"] = path
+	a["internal.config.kubernetes.io/path"] = path
+	b, err := yaml.Marshal(object{APIVersion: apiVersion, Kind: kind, Metadata: meta{name, namespace, labels, a}, Spec: spec})
+	if err != nil {
+		return nil, err
+	}
+	return fn.ParseKubeObject(b)
+}
+
+// output collects the items with generated objects upserted: an object of
+// the same group, kind, namespace and name is replaced in place, so that a
+// second run over the output changes nothing.
+type output struct {
+	items fn.KubeObjects
+	index map[string]int
+	added int
+}
+
+func newOutput(items fn.KubeObjects) *output {
+	o := &output{items: items, index: map[string]int{}}
+	for i, it := range items {
+		o.index[identity(it)] = i
+	}
+	return o
+}
+
+func identity(o *fn.KubeObject) string {
+	gk := kit.GroupKindOf(o)
+	return gk.String() + " " + o.GetNamespace() + "/" + o.GetName()
+}
+
+func (o *output) put(obj *fn.KubeObject) {
+	id := identity(obj)
+	if i, ok := o.index[id]; ok {
+		o.items[i] = obj
+		return
+	}
+	o.index[id] = len(o.items)
+	o.items = append(o.items, obj)
+	o.added++
+}
+
+// managedLabels mark what this function generated.
+var managedLabels = map[string]string{"app.kubernetes.io/managed-by": "kgateway-route"}
+
+// httpRouteObject renders one HTTPRoute of a VirtualService.
+func (c *converter) httpRouteObject(vs *fn.KubeObject, name string, hostnames []string, rules []*rule) (*fn.KubeObject, error) {
+	spec := gwv1.HTTPRouteSpec{CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{c.parentRef(vs.GetNamespace())}}}
+	for _, h := range hostnames {
+		spec.Hostnames = append(spec.Hostnames, gwv1.Hostname(h))
+	}
+	for _, r := range rules {
+		hr := r.HTTPRouteRule
+		if r.directResponse != nil {
+			hr.Filters = append(append([]gwv1.HTTPRouteFilter(nil), hr.Filters...), gwv1.HTTPRouteFilter{
+				Type:         gwv1.HTTPRouteFilterExtensionRef,
+				ExtensionRef: &gwv1.LocalObjectReference{Group: kgatewayGroup, Kind: "DirectResponse", Name: gwv1.ObjectName(directResponseName(name, r))},
+			})
+		}
+		spec.Rules = append(spec.Rules, hr)
+	}
+	labels := map[string]string{}
+	for k, v := range vs.GetLabels() {
+		labels[k] = v
+	}
+	annotations := map[string]string{"kgateway-route.kfgitops.dev/source": "VirtualService " + vs.GetNamespace() + "/" + vs.GetName()}
+	return newObject(gatewayAPIVersion, "HTTPRoute", vs.GetNamespace(), name, labels, annotations, spec)
+}
+
+// parentRef is the reference to the kgateway Gateway from a namespace.
+func (c *converter) parentRef(fromNamespace string) gwv1.ParentReference {
+	ref := gwv1.ParentReference{Name: gwv1.ObjectName(c.cfg.Gateway.Name)}
+	if fromNamespace != c.cfg.Gateway.Namespace {
+		ns := gwv1.Namespace(c.cfg.Gateway.Namespace)
+		ref.Namespace = &ns
+	}
+	return ref
+}
+
+// directResponseName names the DirectResponse a rule answers with.
+func directResponseName(route string, r *rule) string { return route + "-" + string(*r.Name) }
+
+// rulePolicy is the kgateway TrafficPolicy carrying what Gateway API's
+// standard channel cannot express for one rule (retries, regex rewrites).
+func (c *converter) rulePolicy(vs *fn.KubeObject, route string, r *rule) (*fn.KubeObject, error) {
+	spec := map[string]any{
+		"targetRefs": []any{map[string]any{"group": kit.GroupGatewayAPI, "kind": "HTTPRoute", "name": route, "sectionName": string(*r.Name)}},
+	}
+	for k, v := range r.policy {
+		spec[k] = v
+	}
+	return newObject(kgatewayVersion, "TrafficPolicy", vs.GetNamespace(), route+"-"+string(*r.Name), managedLabels, nil, spec)
+}
+
+// grants collects the ReferenceGrants cross-namespace references need:
+// target namespace → from kind → from namespace → Service names.
+type grants map[string]map[string]map[string]map[string]bool
+
+func (g grants) add(toNamespace, fromKind, fromNamespace, service string) {
+	if g[toNamespace] == nil {
+		g[toNamespace] = map[string]map[string]map[string]bool{}
+	}
+	if g[toNamespace][fromKind] == nil {
+		g[toNamespace][fromKind] = map[string]map[string]bool{}
+	}
+	if g[toNamespace][fromKind][fromNamespace] == nil {
+		g[toNamespace][fromKind][fromNamespace] = map[string]bool{}
+	}
+	g[toNamespace][fromKind][fromNamespace][service] = true
+}
+
+var fromGroups = map[string]string{"HTTPRoute": kit.GroupGatewayAPI, "GatewayExtension": kgatewayGroup}
+
+// objects renders one ReferenceGrant per target namespace, source kind and
+// source namespace, naming each Service.
+func (g grants) objects(cfg *Config) []*fn.KubeObject {
+	var out []*fn.KubeObject
+	for _, to := range sortedKeys(g) {
+		for _, kind := range sortedKeys(g[to]) {
+			for _, from := range sortedKeys(g[to][kind]) {
+				var targets []any
+				for _, svc := range sortedKeys(g[to][kind][from]) {
+					targets = append(targets, map[string]any{"group": "", "kind": "Service", "name": svc})
+				}
+				spec := map[string]any{
+					"from": []any{map[string]any{"group": fromGroups[kind], "kind": kind, "namespace": from}},
+					"to":   targets,
+				}
+				name := strings.ToLower(kind) + "s-from-" + from
+				o, err := newObject(gatewayAPIVersion, "ReferenceGrant", to, name, managedLabels, nil, spec)
+				if err == nil {
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return identity(out[i]) < identity(out[j]) })
+	return out
+}

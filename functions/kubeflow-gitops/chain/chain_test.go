@@ -1,0 +1,65 @@
+package chain_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/kit/krmio"
+)
+
+const items = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    name: kubeflow
+    labels:
+      istio-injection: enabled
+`
+
+func TestConfig(t *testing.T) {
+	cases := []struct {
+		name, config, wantErr string
+	}{
+		{"defaults", "", ""},
+		{"step config", "stripIstioSidecar:\n  optOutLabel: \"\"\n", ""},
+		{"skip", "skip: [argocd-apps, set-sync-wave]\n", ""},
+		{"unknown step", "stripSidecars: {}\n", `unknown field "stripSidecars"`},
+		{"unknown skip", "skip: [nothing]\n", `no step "nothing"`},
+		{"unknown field in a step", "setSyncWave:\n  nope: 1\n", `unknown field "nope"`},
+		{"wrong type in a step", "stripIstioSidecar:\n  removeSidecars: maybe\n", `field "removeSidecars"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := items
+			if c.config != "" {
+				in += "functionConfig:\n  apiVersion: fn.kfgitops.dev/v1alpha1\n  kind: KubeflowGitops\n  metadata:\n    name: c\n"
+				for _, line := range strings.Split(strings.TrimRight(c.config, "\n"), "\n") {
+					in += "  " + line + "\n"
+				}
+			}
+			_, stderr, code := krmio.Process(chain.Function, []byte(in))
+			if c.wantErr == "" {
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				return
+			}
+			if code == 0 || !strings.Contains(stderr, c.wantErr) {
+				t.Fatalf("exit %d, stderr %q; want an error containing %q", code, stderr, c.wantErr)
+			}
+		})
+	}
+}
+
+func TestConfigKeys(t *testing.T) {
+	var keys []string
+	for _, s := range chain.Steps {
+		keys = append(keys, chain.ConfigKey(s))
+	}
+	if got := strings.Join(keys, ","); got != "stripIstioSidecar,ambientMesh,kgatewayRoute,setSyncWave,argocdApps" {
+		t.Errorf("step keys %s", got)
+	}
+}

@@ -1,0 +1,103 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
+
+// objKey identifies an object version-blindly; ns is "" for cluster scope.
+type objKey struct {
+	gk       kit.GroupKind
+	ns, name string
+}
+
+func (k objKey) String() string {
+	if k.ns == "" {
+		return fmt.Sprintf("%s %s", k.gk, k.name)
+	}
+	return fmt.Sprintf("%s %s/%s", k.gk, k.ns, k.name)
+}
+
+// bundle indexes the items once for every check.
+type bundle struct {
+	cfg       *Config
+	items     fn.KubeObjects
+	scope     *kit.Scope
+	objects   map[objKey]*fn.KubeObject
+	byKind    map[kit.GroupKind]fn.KubeObjects
+	crds      map[kit.GroupKind]*fn.KubeObject // by the kind each CRD defines
+	workloads *workloads
+	backends  *kit.Backends
+	admission *kit.AdmissionIndex
+}
+
+func newBundle(items fn.KubeObjects, cfg *Config) *bundle {
+	b := &bundle{
+		cfg:      cfg,
+		items:    items,
+		scope:    kit.NewScope(items),
+		objects:  make(map[objKey]*fn.KubeObject, len(items)),
+		byKind:   map[kit.GroupKind]fn.KubeObjects{},
+		crds:     map[kit.GroupKind]*fn.KubeObject{},
+		backends: kit.NewBackends(items),
+	}
+	for _, o := range items {
+		gk := kit.GroupKindOf(o)
+		b.objects[objKey{gk, b.scope.Namespace(o), o.GetName()}] = o
+		b.byKind[gk] = append(b.byKind[gk], o)
+		if gk == kit.CRDKind {
+			group, _, _ := o.NestedString("spec", "group")
+			kind, _, _ := o.NestedString("spec", "names", "kind")
+			b.crds[kit.GroupKind{Group: group, Kind: kind}] = o
+		}
+	}
+	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
+	b.workloads = newWorkloads(items, b.scope, table, cfg.PodTemplatePaths)
+	b.admission = kit.NewAdmissionIndex(items, b.scope)
+	return b
+}
+
+// get returns the object a reference names, or nil.
+func (b *bundle) get(gk kit.GroupKind, ns, name string) *fn.KubeObject {
+	if cluster, _ := b.scope.ClusterScoped(gk); cluster {
+		ns = ""
+	}
+	return b.objects[objKey{gk, ns, name}]
+}
+
+// exists reports whether a reference resolves, in the bundle or to a
+// configured external object.
+func (b *bundle) exists(gk kit.GroupKind, ns, name string) bool {
+	if b.get(gk, ns, name) != nil {
+		return true
+	}
+	return b.external(gk, ns, name)
+}
+
+func (b *bundle) external(gk kit.GroupKind, ns, name string) bool {
+	k := objKey{gk, ns, name}
+	for _, r := range b.cfg.ExternalObjects {
+		if r.matches(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// namespaceLabels returns the labels of a Namespace of the bundle (nil when
+// the bundle does not hold it).
+func (b *bundle) namespaceLabels(ns string) map[string]string {
+	if o := b.get(kit.NamespaceKind, "", ns); o != nil {
+		return o.GetLabels()
+	}
+	return nil
+}
+
+// wave is the object's sync wave (0 when unset or malformed; the wave
+// checks report malformed ones).
+func (b *bundle) wave(o *fn.KubeObject) int {
+	w, _, _ := kit.SyncWave(o)
+	return w
+}

@@ -1,0 +1,173 @@
+// Package verify is a KRM validator: it changes no object and fails with
+// error results naming object and field when the bundle would not be
+// admitted by the cluster or would not work once it is: objects that do not
+// validate against their CRD (OpenAPI schema and CEL rules), references that
+// do not resolve, Argo CD sync waves that apply an object before what it
+// needs, and mesh settings that break under Istio ambient.
+package verify
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
+
+// Kind is the typed functionConfig kind.
+const Kind = "Verify"
+
+// Config is the functionConfig.
+type Config struct {
+	// Disable lists checks (by name, see Checks) that are not run.
+	Disable []string `json:"disable,omitempty"`
+	// ExternalObjects are objects that references may point at although the
+	// bundle does not hold them, because they are installed otherwise
+	// (e.g. a Gateway managed by another team). Fields are globs.
+	ExternalObjects []ObjectRef `json:"externalObjects,omitempty"`
+	// PodTemplatePaths are extra places where custom resources embed pod
+	// templates, on top of the built-in workloads and Kubeflow's CRs; Service
+	// selectors and webhook backends are resolved through them.
+	PodTemplatePaths []kit.PodTemplatePath `json:"podTemplatePaths,omitempty"`
+	// AllowedSidecarKeys are sidecar keys that may stay in pod templates
+	// (sidecar.istio.io/inject: "false" always may).
+	AllowedSidecarKeys []string `json:"allowedSidecarKeys,omitempty"`
+}
+
+// ObjectRef names objects by group, kind, namespace and name globs; an
+// empty field matches anything.
+type ObjectRef struct {
+	Group     *string `json:"group,omitempty"`
+	Kind      string  `json:"kind,omitempty"`
+	Namespace string  `json:"namespace,omitempty"`
+	Name      string  `json:"name,omitempty"`
+}
+
+func (r ObjectRef) matches(k objKey) bool {
+	if r.Group != nil && *r.Group != k.gk.Group {
+		return false
+	}
+	return glob(r.Kind, k.gk.Kind) && glob(r.Namespace, k.ns) && glob(r.Name, k.name)
+}
+
+func glob(pattern, v string) bool {
+	if pattern == "" {
+		return true
+	}
+	ok, _ := path.Match(pattern, v)
+	return ok
+}
+
+// Defaults runs every check, for upstream Kubeflow.
+func Defaults() Config { return Config{} }
+
+// Validate rejects unknown check names and malformed globs.
+func (c *Config) Validate() error {
+	for i, name := range c.Disable {
+		if _, ok := checkByName(name); !ok {
+			return fmt.Errorf("disable[%d]: unknown check %q (checks: %s)", i, name, strings.Join(CheckNames(), ", "))
+		}
+	}
+	for i, r := range c.ExternalObjects {
+		for _, g := range []string{r.Kind, r.Namespace, r.Name} {
+			if _, err := path.Match(g, ""); err != nil {
+				return fmt.Errorf("externalObjects[%d]: bad pattern %q: %w", i, g, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Function is verify.
+var Function = kit.Definition[Config]{FunctionName: "verify", Kind: Kind, Defaults: Defaults, Run: Run}
+
+// A check is one named invariant (README.md describes each).
+type check struct {
+	name string
+	run  func(b *bundle, r *reporter) error
+}
+
+// Checks in the order they run; names are what Config.Disable lists.
+var checks = []check{
+	{"crd-schema", checkCRDSchemas},                    // custom resources validate against their CRD: OpenAPI schema, unknown fields, x-kubernetes-validations CEL rules
+	{"route-parents", checkRouteParents},               // HTTPRoute/GRPCRoute parentRefs name a Gateway (listener, port) whose allowedRoutes admit the route
+	{"route-backends", checkRouteBackends},             // route backendRefs name an existing Service and one of its ports (or another existing backend object)
+	{"reference-grants", checkReferenceGrants},         // cross-namespace backendRefs and Gateway certificateRefs are allowed by a ReferenceGrant in the target namespace
+	{"gateway-certificates", checkGatewayCertificates}, // Gateway listener certificateRefs name a Secret of the bundle or one a cert-manager Certificate writes
+	{"policy-targets", checkPolicyTargets},             // targetRefs of Istio and kgateway policies name existing objects
+	{"waypoints", checkWaypoints},                      // istio.io/use-waypoint labels name an existing waypoint Gateway that serves that kind of traffic
+	{"webhook-services", checkWebhookServices},         // admission, conversion and APIService clientConfig services exist and expose the port
+	{"service-selectors", checkServiceSelectors},       // every Service selector matches the pod template of some workload in its namespace
+	{"crd-waves", checkCRDWaves},                       // every custom resource is in a later sync wave than its CRD
+	{"webhook-waves", checkWebhookWaves},               // every object a fail-closed webhook intercepts is in a later sync wave than the webhook's backend workload
+	{"sidecar-keys", checkSidecarKeys},                 // no pod template keeps sidecar-only labels or annotations, except sidecar.istio.io/inject: "false"
+	{"ambient-l7", checkAmbientL7},                     // no AuthorizationPolicy with L7 attributes or a CUSTOM/AUDIT action uses a selector in an ambient namespace (ztunnel ignores L7)
+}
+
+// CheckNames lists every check name.
+func CheckNames() []string {
+	names := make([]string, len(checks))
+	for i, c := range checks {
+		names[i] = c.name
+	}
+	return names
+}
+
+func checkByName(name string) (check, bool) {
+	for _, c := range checks {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return check{}, false
+}
+
+// Run verifies rl.Items; it never changes them.
+func Run(rl *fn.ResourceList, cfg *Config) error {
+	b := newBundle(kit.EditableItems(rl.Items), cfg)
+	r := &reporter{results: &rl.Results}
+	disabled := map[string]bool{}
+	for _, name := range cfg.Disable {
+		disabled[name] = true
+	}
+	for _, c := range checks {
+		if disabled[c.name] {
+			continue
+		}
+		r.check = c.name
+		if err := c.run(b, r); err != nil {
+			return err
+		}
+	}
+	kit.Summary(&rl.Results, "%s", summary(b, r, cfg.Disable))
+	return nil
+}
+
+// reporter appends results that name the check they come from, so that a
+// user knows what to disable.
+type reporter struct {
+	results          *fn.Results
+	check            string
+	errors, warnings int
+}
+
+func (r *reporter) errorf(o *fn.KubeObject, field, format string, a ...any) {
+	r.errors++
+	kit.Error(r.results, o, field, "%s: %s", r.check, fmt.Sprintf(format, a...))
+}
+
+func (r *reporter) warnf(o *fn.KubeObject, field, format string, a ...any) {
+	r.warnings++
+	kit.Warning(r.results, o, field, "%s: %s", r.check, fmt.Sprintf(format, a...))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

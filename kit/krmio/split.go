@@ -1,0 +1,158 @@
+package krmio
+
+import (
+	"bytes"
+	"runtime"
+	"sync"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// readSplit parses the common shape of a ResourceList, the one kpt,
+// kustomize and the SDK write (a block sequence under a top-level `items:`,
+// every item starting with "- " at column 0), item by item on all cores
+// instead of as one document. It reports false for anything else (flow
+// style, JSON, comment lines, anchors, odd indentation) and the caller
+// parses the whole document as the SDK does; the result is the same either
+// way, which the tests check on the corpus.
+func readSplit(in []byte) (*fn.ResourceList, bool) {
+	start, end, ok := itemsBlock(in)
+	if !ok {
+		return nil, false
+	}
+	chunks, ok := splitItems(in[start:end])
+	if !ok {
+		return nil, false
+	}
+	rest := make([]byte, 0, start+len(in)-end+16)
+	rest = append(rest, in[:start]...)
+	rest = append(rest[:len(rest)-len("items:\n")], "items: []\n"...)
+	rest = append(rest, in[end:]...)
+	rl, err := fn.ParseResourceList(rest)
+	if err != nil {
+		return nil, false
+	}
+	nodes := make([]*yaml.Node, len(chunks))
+	failed := false
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := 0
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := failed
+				mu.Unlock()
+				if i >= len(chunks) || stop {
+					return
+				}
+				n, ok := parseItem(chunks[i])
+				if !ok {
+					mu.Lock()
+					failed = true
+					mu.Unlock()
+					return
+				}
+				nodes[i] = n
+			}
+		}()
+	}
+	wg.Wait()
+	if failed {
+		return nil, false
+	}
+	rl.Items = make(fn.KubeObjects, len(nodes))
+	for i, n := range nodes {
+		rl.Items[i] = fn.MoveToKubeObject(yaml.NewRNode(n))
+	}
+	return rl, true
+}
+
+// itemsBlock finds the lines after a top-level "items:" line, up to the next
+// top-level key.
+func itemsBlock(in []byte) (start, end int, ok bool) {
+	var i int
+	switch {
+	case bytes.HasPrefix(in, []byte("items:\n")):
+		i = 0
+	default:
+		i = bytes.Index(in, []byte("\nitems:\n"))
+		if i < 0 {
+			return 0, 0, false
+		}
+		i++
+	}
+	start = i + len("items:\n")
+	end = start
+	for end < len(in) {
+		nl := bytes.IndexByte(in[end:], '\n')
+		if nl < 0 {
+			nl = len(in) - end - 1
+		}
+		line := in[end : end+nl+1]
+		if len(line) > 0 && line[0] != ' ' && line[0] != '-' && line[0] != '\n' {
+			break // the next top-level key
+		}
+		end += nl + 1
+	}
+	return start, end, end > start
+}
+
+// splitItems cuts the items block at every "- " line, refusing anything
+// that would make item-by-item parsing differ from parsing the whole.
+func splitItems(block []byte) ([][]byte, bool) {
+	var chunks [][]byte
+	chunkStart := -1
+	for pos := 0; pos < len(block); {
+		nl := bytes.IndexByte(block[pos:], '\n')
+		if nl < 0 {
+			nl = len(block) - pos
+		}
+		line := block[pos : pos+nl]
+		trimmed := bytes.TrimLeft(line, " -")
+		switch {
+		case len(trimmed) > 0 && (trimmed[0] == '#' || trimmed[0] == '&' || trimmed[0] == '*' || trimmed[0] == '{' || trimmed[0] == '['):
+			return nil, false // comment lines, anchors, aliases, flow items
+		case bytes.ContainsAny(line, "\t"):
+			return nil, false
+		case bytes.HasPrefix(line, []byte("- ")):
+			if chunkStart >= 0 {
+				chunks = append(chunks, block[chunkStart:pos])
+			}
+			chunkStart = pos
+		case len(line) == 0 || bytes.HasPrefix(line, []byte("  ")):
+			if chunkStart < 0 && len(line) > 0 {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		pos += nl + 1
+	}
+	if chunkStart >= 0 {
+		chunks = append(chunks, block[chunkStart:])
+	}
+	return chunks, len(chunks) > 0
+}
+
+// parseItem parses "- <item>" and returns the item's mapping node.
+func parseItem(chunk []byte) (*yaml.Node, bool) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(chunk))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, false
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.SequenceNode || len(doc.Content[0].Content) != 1 {
+		return nil, false
+	}
+	item := doc.Content[0].Content[0]
+	if item.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	return item, true
+}

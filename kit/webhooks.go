@@ -1,0 +1,329 @@
+package kit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	admissionv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+)
+
+// ServiceRef names an in-cluster Service that the API server calls: an
+// admission or conversion webhook, or an aggregated API.
+type ServiceRef struct {
+	Namespace string
+	Name      string
+}
+
+func (r ServiceRef) String() string { return r.Namespace + "/" + r.Name }
+
+// APIServiceKind is the aggregated-API registration.
+var APIServiceKind = GroupKind{"apiregistration.k8s.io", "APIService"}
+
+// Backends resolves what serves a Service inside the bundle: the Service by
+// namespace and name, then its selector against the pod-template labels of
+// the Deployments, StatefulSets and DaemonSets of its namespace. Webhooks,
+// conversion webhooks and APIServices are only usable once those workloads
+// are ready, so functions that order or verify a sync need this resolution.
+type Backends struct {
+	services  map[ServiceRef]*fn.KubeObject
+	workloads map[string][]backendWorkload // by namespace
+}
+
+type backendWorkload struct {
+	object *fn.KubeObject
+	labels map[string]string
+}
+
+// backendKinds are the workloads whose pods can serve a Service; Argo CD
+// has a readiness (health) check for each.
+var backendKinds = map[GroupKind]bool{
+	DeploymentKind: true, {GroupApps, "StatefulSet"}: true, {GroupApps, "DaemonSet"}: true,
+}
+
+// NewBackends indexes the Services and workloads of items.
+func NewBackends(items fn.KubeObjects) *Backends {
+	b := &Backends{services: map[ServiceRef]*fn.KubeObject{}, workloads: map[string][]backendWorkload{}}
+	for _, o := range items {
+		gk := GroupKindOf(o)
+		switch {
+		case gk == ServiceKind:
+			b.services[ServiceRef{o.GetNamespace(), o.GetName()}] = o
+		case backendKinds[gk]:
+			l, _, _ := o.NestedStringMap("spec", "template", "metadata", "labels")
+			b.workloads[o.GetNamespace()] = append(b.workloads[o.GetNamespace()], backendWorkload{o, l})
+		}
+	}
+	return b
+}
+
+// Service returns the Service, or nil when it is not in the bundle.
+func (b *Backends) Service(ref ServiceRef) *fn.KubeObject { return b.services[ref] }
+
+// Workloads returns the workloads whose pods the Service selects, in bundle
+// order; none when the Service is absent or has no selector.
+func (b *Backends) Workloads(ref ServiceRef) []*fn.KubeObject {
+	svc := b.services[ref]
+	if svc == nil {
+		return nil
+	}
+	sel, _, _ := svc.NestedStringMap("spec", "selector")
+	if len(sel) == 0 {
+		return nil
+	}
+	var out []*fn.KubeObject
+	for _, w := range b.workloads[ref.Namespace] {
+		if labels.SelectorFromSet(sel).Matches(labels.Set(w.labels)) {
+			out = append(out, w.object)
+		}
+	}
+	return out
+}
+
+// AdmissionWebhook is one entry of a Mutating- or ValidatingWebhookConfiguration.
+type AdmissionWebhook struct {
+	// Config is the configuration object holding the webhook.
+	Config *fn.KubeObject
+	// Index is the webhook's position in webhooks[].
+	Index int
+	Name  string
+	// FailClosed is failurePolicy Fail, which is also the default: requests
+	// the webhook intercepts are rejected while its backend is not serving.
+	FailClosed bool
+	// Service is clientConfig.service; nil when the webhook calls a URL.
+	Service *ServiceRef
+
+	rules             []admissionv1.RuleWithOperations
+	exactMatch        bool
+	namespaceSelector labels.Selector
+	objectSelector    labels.Selector
+}
+
+// FieldPath is the webhook's field path in its configuration object.
+func (w *AdmissionWebhook) FieldPath() string { return fmt.Sprintf("webhooks[%d]", w.Index) }
+
+// AdmissionWebhooks reads the webhooks of a Mutating- or
+// ValidatingWebhookConfiguration (nil for any other object).
+func AdmissionWebhooks(o *fn.KubeObject) ([]*AdmissionWebhook, error) {
+	if !MutatingWebhook.Is(o) && !ValidatingWebhook.Is(o) {
+		return nil, nil
+	}
+	var cfg struct {
+		Webhooks []struct {
+			Name              string                           `json:"name"`
+			ClientConfig      admissionv1.WebhookClientConfig  `json:"clientConfig"`
+			Rules             []admissionv1.RuleWithOperations `json:"rules"`
+			FailurePolicy     *admissionv1.FailurePolicyType   `json:"failurePolicy"`
+			MatchPolicy       *admissionv1.MatchPolicyType     `json:"matchPolicy"`
+			NamespaceSelector *metav1.LabelSelector            `json:"namespaceSelector"`
+			ObjectSelector    *metav1.LabelSelector            `json:"objectSelector"`
+		} `json:"webhooks"`
+	}
+	if err := yaml.Unmarshal([]byte(o.String()), &cfg); err != nil {
+		return nil, Errorf(o, "webhooks", "%v", err)
+	}
+	out := make([]*AdmissionWebhook, 0, len(cfg.Webhooks))
+	for i, w := range cfg.Webhooks {
+		nsSel, err := selectorOf(w.NamespaceSelector)
+		if err != nil {
+			return nil, Errorf(o, fmt.Sprintf("webhooks[%d].namespaceSelector", i), "%v", err)
+		}
+		objSel, err := selectorOf(w.ObjectSelector)
+		if err != nil {
+			return nil, Errorf(o, fmt.Sprintf("webhooks[%d].objectSelector", i), "%v", err)
+		}
+		hook := &AdmissionWebhook{
+			Config: o, Index: i, Name: w.Name,
+			FailClosed:        w.FailurePolicy == nil || *w.FailurePolicy == admissionv1.Fail,
+			rules:             w.Rules,
+			exactMatch:        w.MatchPolicy != nil && *w.MatchPolicy == admissionv1.Exact,
+			namespaceSelector: nsSel,
+			objectSelector:    objSel,
+		}
+		if s := w.ClientConfig.Service; s != nil {
+			hook.Service = &ServiceRef{s.Namespace, s.Name}
+		}
+		out = append(out, hook)
+	}
+	return out, nil
+}
+
+func selectorOf(s *metav1.LabelSelector) (labels.Selector, error) {
+	if s == nil {
+		return labels.Everything(), nil
+	}
+	return metav1.LabelSelectorAsSelector(s)
+}
+
+// AdmissionRequest describes the create or update of an object the way the
+// API server presents it to admission webhooks.
+type AdmissionRequest struct {
+	Group, Version, Resource string
+	ClusterScoped            bool
+	// Labels are the object's labels; NamespaceLabels those of the namespace
+	// it lives in (for a Namespace: its own labels).
+	Labels, NamespaceLabels map[string]string
+	// IsNamespace marks a core Namespace, which namespaceSelectors match.
+	IsNamespace bool
+}
+
+// Intercepts reports whether the webhook is called when the object is
+// created or updated: a rule matches its group, version (any version under
+// the default matchPolicy Equivalent), resource and scope, and both label
+// selectors match. matchConditions are not evaluated, so the answer errs on
+// the side of "intercepted".
+func (w *AdmissionWebhook) Intercepts(r AdmissionRequest) bool {
+	if !w.objectSelector.Matches(labels.Set(r.Labels)) {
+		return false
+	}
+	if (!r.ClusterScoped || r.IsNamespace) && !w.namespaceSelector.Matches(labels.Set(r.NamespaceLabels)) {
+		return false
+	}
+	for _, rule := range w.rules {
+		if w.ruleMatches(rule, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *AdmissionWebhook) ruleMatches(rule admissionv1.RuleWithOperations, r AdmissionRequest) bool {
+	writes := false
+	for _, op := range rule.Operations {
+		writes = writes || op == admissionv1.Create || op == admissionv1.Update || op == admissionv1.OperationAll
+	}
+	if !writes || !matchesAny(rule.APIGroups, r.Group) {
+		return false
+	}
+	if w.exactMatch && !matchesAny(rule.APIVersions, r.Version) {
+		return false
+	}
+	if scope := rule.Scope; scope != nil {
+		switch *scope {
+		case admissionv1.ClusterScope:
+			if !r.ClusterScoped {
+				return false
+			}
+		case admissionv1.NamespacedScope:
+			if r.ClusterScoped {
+				return false
+			}
+		}
+	}
+	for _, res := range rule.Resources {
+		// the API server's matcher: "pods" and "*" match main resources,
+		// "pods/*" and "*/*" also subresources.
+		name, sub, _ := strings.Cut(res, "/")
+		if (name == "*" || name == r.Resource) && (sub == "" || sub == "*") {
+			return true
+		}
+	}
+	return false
+}
+
+func matchesAny(patterns []string, value string) bool {
+	for _, p := range patterns {
+		if p == "*" || p == value {
+			return true
+		}
+	}
+	return false
+}
+
+// AdmissionIndex builds AdmissionRequests for the objects of a bundle:
+// resource names from the bundle's CRDs (else the API server's own
+// kind-to-resource guess), scope from Scope, namespace labels from the
+// bundle's Namespaces plus the kubernetes.io/metadata.name label the API
+// server sets on every namespace.
+type AdmissionIndex struct {
+	scope           *Scope
+	resources       map[GroupKind]string
+	namespaceLabels map[string]map[string]string
+}
+
+// NewAdmissionIndex indexes items.
+func NewAdmissionIndex(items fn.KubeObjects, scope *Scope) *AdmissionIndex {
+	x := &AdmissionIndex{scope: scope, resources: map[GroupKind]string{}, namespaceLabels: map[string]map[string]string{}}
+	for _, o := range items {
+		switch {
+		case CRDKind.Is(o):
+			group, _, _ := o.NestedString("spec", "group")
+			kind, _, _ := o.NestedString("spec", "names", "kind")
+			plural, _, _ := o.NestedString("spec", "names", "plural")
+			if kind != "" && plural != "" {
+				x.resources[GroupKind{group, kind}] = plural
+			}
+		case NamespaceKind.Is(o):
+			x.namespaceLabels[o.GetName()] = namespaceLabels(o.GetName(), o.GetLabels())
+		}
+	}
+	return x
+}
+
+func namespaceLabels(name string, l map[string]string) map[string]string {
+	out := make(map[string]string, len(l)+1)
+	for k, v := range l {
+		out[k] = v
+	}
+	out["kubernetes.io/metadata.name"] = name
+	return out
+}
+
+// Request describes the object as an admission request.
+func (x *AdmissionIndex) Request(o *fn.KubeObject) AdmissionRequest {
+	gv, _ := schema.ParseGroupVersion(o.GetAPIVersion())
+	gk := GroupKind{gv.Group, o.GetKind()}
+	r := AdmissionRequest{Group: gv.Group, Version: gv.Version, Labels: o.GetLabels(), ClusterScoped: x.scope.IsClusterScoped(o)}
+	if plural, ok := x.resources[gk]; ok {
+		r.Resource = plural
+	} else {
+		plural, _ := meta.UnsafeGuessKindToResource(gv.WithKind(gk.Kind))
+		r.Resource = plural.Resource
+	}
+	switch {
+	case gk == NamespaceKind:
+		r.IsNamespace = true
+		r.NamespaceLabels = namespaceLabels(o.GetName(), o.GetLabels())
+	case !r.ClusterScoped:
+		ns := x.scope.Namespace(o)
+		if l, ok := x.namespaceLabels[ns]; ok {
+			r.NamespaceLabels = l
+		} else {
+			r.NamespaceLabels = namespaceLabels(ns, nil)
+		}
+	}
+	return r
+}
+
+// ConversionWebhookService returns the Service of a CRD's conversion
+// webhook, or nil when the CRD converts without one.
+func ConversionWebhookService(crd *fn.KubeObject) *ServiceRef {
+	strategy, _, _ := crd.NestedString("spec", "conversion", "strategy")
+	if strategy != "Webhook" {
+		return nil
+	}
+	ns, _, _ := crd.NestedString("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
+	name, _, _ := crd.NestedString("spec", "conversion", "webhook", "clientConfig", "service", "name")
+	if name == "" {
+		return nil
+	}
+	return &ServiceRef{ns, name}
+}
+
+// APIServiceBackend returns the group and version an APIService serves and
+// the Service behind it (nil for a local, built-in API).
+func APIServiceBackend(o *fn.KubeObject) (group, version string, svc *ServiceRef) {
+	group, _, _ = o.NestedString("spec", "group")
+	version, _, _ = o.NestedString("spec", "version")
+	ns, _, _ := o.NestedString("spec", "service", "namespace")
+	name, _, _ := o.NestedString("spec", "service", "name")
+	if name != "" {
+		svc = &ServiceRef{ns, name}
+	}
+	return group, version, svc
+}

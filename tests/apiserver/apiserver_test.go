@@ -1,0 +1,407 @@
+// Package apiserver applies the pipeline's output to a real kube-apiserver
+// (with etcd, both on loopback, no controllers, so no pod ever runs) and
+// fails on every object the server rejects. It runs only under
+// `make test-apiserver` (KFGITOPS_APISERVER=1); see docs/apiserver-suite.md.
+package apiserver
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kfgitops/kfgitops/kit/corpus"
+	"github.com/kfgitops/kfgitops/tests/harness"
+	"sigs.k8s.io/yaml"
+)
+
+func TestAPIServer(t *testing.T) {
+	if os.Getenv("KFGITOPS_APISERVER") == "" {
+		t.Skip("the real API server suite runs under `make test-apiserver` (KFGITOPS_APISERVER=1)")
+	}
+	root, err := harness.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := binaries(t, root)
+	if renders := os.Getenv("KFGITOPS_APISERVER_RENDERS"); renders != "" {
+		for _, file := range strings.Split(renders, ",") {
+			t.Run(filepath.Base(file), func(t *testing.T) {
+				out, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				admit(t, root, bin, out)
+			})
+		}
+		return
+	}
+	corpusDir := corpus.Require(t)
+	for _, file := range []string{corpus.Master, corpus.Release} {
+		t.Run(file, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := harness.PipelineCopy(root, dir, filepath.Join(corpusDir, file)); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			out, stderr, err := harness.Build(root, dir, harness.ExecFlags...)
+			if err != nil {
+				t.Fatalf("kustomize build over pipelines/kubeflow: %v\n%s", err, stderr)
+			}
+			t.Logf("pipeline: %d bytes in %s", len(out), time.Since(start).Round(time.Millisecond))
+			admit(t, root, bin, out)
+		})
+	}
+}
+
+// admit applies a rendered stream to a fresh cluster and fails on every
+// object the server rejects.
+func admit(t *testing.T, root, bin string, out []byte) {
+	t.Helper()
+	objs, err := parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prereqs, err := prerequisiteCRDs(root, objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startCluster(t, root, bin)
+	for _, ns := range platformNamespaces {
+		if _, stderr, err := c.kubectl("create", "namespace", ns); err != nil {
+			t.Fatalf("creating namespace %s: %v\n%s", ns, err, stderr)
+		}
+	}
+	c.apply(t, "prerequisite CRDs (installed with the platform, not in the bundle)", prereqs)
+	if len(prereqs) > 0 {
+		c.waitEstablished(t, "prerequisite CRDs")
+	}
+	applyAll(t, c, objs)
+}
+
+// binaries builds (once, then cached) kube-apiserver, kubectl and etcd.
+func binaries(t *testing.T, root string) string {
+	start := time.Now()
+	cmd := exec.Command(filepath.Join(root, "tests", "apiserver", "scripts", "binaries.sh"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("building the API server binaries: %v", err)
+	}
+	dir := strings.TrimSpace(out.String())
+	t.Logf("binaries in %s (%s)", dir, time.Since(start).Round(time.Second))
+	return dir
+}
+
+type cluster struct {
+	bin, work, kubeconfig string
+}
+
+func startCluster(t *testing.T, root, bin string) *cluster {
+	work := t.TempDir()
+	scripts := filepath.Join(root, "tests", "apiserver", "scripts")
+	start := exec.Command(filepath.Join(scripts, "start-cluster.sh"), work, filepath.Join(bin, "etcd"), filepath.Join(bin, "kube-apiserver"))
+	start.Env = append(os.Environ(), "ETCD_PORT="+strconv.Itoa(freePortPair(t)), "KAS_PORT="+strconv.Itoa(freePort(t)))
+	var out bytes.Buffer
+	start.Stdout, start.Stderr = &out, &out
+	t.Cleanup(func() {
+		stop := exec.Command(filepath.Join(scripts, "stop-cluster.sh"), work)
+		if b, err := stop.CombinedOutput(); err != nil {
+			t.Errorf("stop-cluster: %v\n%s", err, b)
+		}
+	})
+	if err := start.Run(); err != nil {
+		t.Fatalf("start-cluster: %v\n%s", err, out.String())
+	}
+	t.Log(strings.TrimSpace(out.String()))
+	return &cluster{bin: bin, work: work, kubeconfig: filepath.Join(work, "kubeconfig")}
+}
+
+// kubectl runs kubectl against the cluster.
+func (c *cluster) kubectl(args ...string) (stdout, stderr string, err error) {
+	args = append([]string{"--kubeconfig", c.kubeconfig, "--cache-dir", filepath.Join(c.work, "kubectl-cache")}, args...)
+	cmd := exec.Command(filepath.Join(c.bin, "kubectl"), args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+// apply server-side applies the documents as one stream and returns the
+// number of objects the server accepted.
+func (c *cluster) apply(t *testing.T, what string, docs []object) int {
+	t.Helper()
+	if len(docs) == 0 {
+		return 0
+	}
+	var stream bytes.Buffer
+	for _, d := range docs {
+		stream.WriteString("---\n")
+		stream.Write(d.raw)
+		stream.WriteString("\n")
+	}
+	path := filepath.Join(c.work, "apply.yaml")
+	if err := os.WriteFile(path, stream.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := c.kubectl("apply", "--server-side", "--field-manager=kfgitops-ci", "--force-conflicts", "-f", path)
+	applied := strings.Count(stdout, "serverside-applied")
+	if err != nil || applied != len(docs) {
+		t.Errorf("%s: the server admitted %d of %d objects (%v):\n%s", what, applied, len(docs), err, rejections(stderr))
+	}
+	return applied
+}
+
+func (c *cluster) waitEstablished(t *testing.T, what string) {
+	t.Helper()
+	if _, stderr, err := c.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"); err != nil {
+		t.Errorf("%s: CRDs not Established: %v\n%s", what, err, stderr)
+	}
+}
+
+// platformNamespaces exist before the bundle is synced: Argo CD is
+// installed first, in its own namespace, where argocd-apps puts the
+// Applications.
+var platformNamespaces = []string{"argocd"}
+
+// prerequisiteCRDs are the CRDs the platform installs before the bundle
+// (Gateway API, kgateway, Argo CD), for the kinds the bundle uses without
+// defining: the copies verify compiles in (functions/verify/crds).
+func prerequisiteCRDs(root string, objs []object) ([]object, error) {
+	defined, used := map[string]bool{}, map[string]bool{}
+	for _, o := range objs {
+		group := ""
+		if i := strings.LastIndex(o.apiVersion, "/"); i >= 0 {
+			group = o.apiVersion[:i]
+		}
+		used[group+"/"+o.kind] = true
+		if o.kind == "CustomResourceDefinition" {
+			defined[o.crdGroupKind] = true
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(root, "functions", "verify", "crds", "*.yaml.gz"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []object
+	for _, f := range files {
+		data, err := gunzipFile(f)
+		if err != nil {
+			return nil, err
+		}
+		crds, err := parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, crd := range crds {
+			if crd.kind == "CustomResourceDefinition" && used[crd.crdGroupKind] && !defined[crd.crdGroupKind] {
+				out = append(out, crd)
+			}
+		}
+	}
+	return out, nil
+}
+
+func gunzipFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+// rejections keeps kubectl's error lines, one per rejected object.
+func rejections(stderr string) string {
+	var out []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "Warning:") {
+			out = append(out, "  "+line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// applyAll applies the objects wave by wave, as Argo CD syncs them: in each
+// wave, Namespaces and CRDs first (then wait until the CRDs are
+// Established), then the rest in Argo CD's kind order. Admission webhook
+// configurations and APIServices go last, after everything: no pod runs
+// here, so their backends never answer and a webhook registered earlier
+// would reject (fail closed) every object it intercepts.
+func applyAll(t *testing.T, c *cluster, objs []object) {
+	start := time.Now()
+	var deferred []object
+	byWave := map[int][]object{}
+	for _, o := range objs {
+		if o.deferred() {
+			deferred = append(deferred, o)
+			continue
+		}
+		byWave[o.wave] = append(byWave[o.wave], o)
+	}
+	waves := make([]int, 0, len(byWave))
+	for w := range byWave {
+		waves = append(waves, w)
+	}
+	sort.Ints(waves)
+	total := 0
+	for _, w := range waves {
+		var first, rest []object
+		for _, o := range byWave[w] {
+			if o.kind == "Namespace" || o.kind == "CustomResourceDefinition" {
+				first = append(first, o)
+			} else {
+				rest = append(rest, o)
+			}
+		}
+		sortByKind(first)
+		sortByKind(rest)
+		total += c.apply(t, fmt.Sprintf("wave %d: Namespaces and CRDs", w), first)
+		if hasKind(first, "CustomResourceDefinition") {
+			c.waitEstablished(t, fmt.Sprintf("wave %d", w))
+		}
+		total += c.apply(t, fmt.Sprintf("wave %d", w), rest)
+	}
+	sortByKind(deferred)
+	total += c.apply(t, "admission webhooks and APIServices, after everything", deferred)
+	t.Logf("applied %d of %d objects in %d waves in %s", total, len(objs), len(waves), time.Since(start).Round(time.Millisecond))
+}
+
+// object is one document of the pipeline's output.
+type object struct {
+	raw              []byte
+	apiVersion, kind string
+	name             string
+	wave             int
+	// crdGroupKind is "group/Kind" of the kind a CRD defines.
+	crdGroupKind string
+}
+
+func (o object) deferred() bool {
+	switch o.kind {
+	case "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration":
+		return strings.HasPrefix(o.apiVersion, "admissionregistration.k8s.io/")
+	case "APIService":
+		return strings.HasPrefix(o.apiVersion, "apiregistration.k8s.io/")
+	}
+	return false
+}
+
+func parse(stream []byte) ([]object, error) {
+	var out []object
+	for _, doc := range bytes.Split(stream, []byte("\n---\n")) {
+		doc = bytes.TrimPrefix(doc, []byte("---\n"))
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Metadata   struct {
+				Name        string            `json:"name"`
+				Annotations map[string]string `json:"annotations"`
+			} `json:"metadata"`
+			Spec struct {
+				Group string `json:"group"`
+				Names struct {
+					Kind string `json:"kind"`
+				} `json:"names"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal(doc, &head); err != nil {
+			return nil, err
+		}
+		o := object{raw: doc, apiVersion: head.APIVersion, kind: head.Kind, name: head.Metadata.Name}
+		if head.Kind == "CustomResourceDefinition" {
+			o.crdGroupKind = head.Spec.Group + "/" + head.Spec.Names.Kind
+		}
+		if w, ok := head.Metadata.Annotations["argocd.argoproj.io/sync-wave"]; ok {
+			n, err := strconv.Atoi(strings.TrimSpace(w))
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: sync wave %q: %v", head.Kind, head.Metadata.Name, w, err)
+			}
+			o.wave = n
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// argoKindOrder is the order in which Argo CD applies kinds within a wave
+// (gitops-engine pkg/sync/sync_tasks.go); other kinds come after, by name.
+var argoKindOrder = []string{
+	"Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
+	"ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
+	"PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
+	"ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+	"Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+}
+
+func sortByKind(objs []object) {
+	rank := func(kind string) int {
+		for i, k := range argoKindOrder {
+			if k == kind {
+				return i
+			}
+		}
+		return len(argoKindOrder)
+	}
+	sort.SliceStable(objs, func(i, j int) bool {
+		ri, rj := rank(objs[i].kind), rank(objs[j].kind)
+		if ri != rj {
+			return ri < rj
+		}
+		if objs[i].kind != objs[j].kind {
+			return objs[i].kind < objs[j].kind
+		}
+		return objs[i].name < objs[j].name
+	})
+}
+
+func hasKind(objs []object, kind string) bool {
+	for _, o := range objs {
+		if o.kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// freePort returns a loopback port nobody listens on now.
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// freePortPair returns a port p with p+1 also free (etcd's client and peer
+// ports).
+func freePortPair(t *testing.T) int {
+	for range 20 {
+		p := freePort(t)
+		if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1)); err == nil {
+			l.Close()
+			return p
+		}
+	}
+	t.Fatal("no free pair of loopback ports")
+	return 0
+}
