@@ -6,6 +6,7 @@ require (
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops v0.0.0
 	github.com/kfgitops/kfgitops/functions/verify v0.0.0
 	github.com/kfgitops/kfgitops/kit v0.0.0
+	github.com/kptdev/kpt v1.0.0-beta.61
 	github.com/kptdev/krm-functions-sdk/go/fn v1.0.2
 	k8s.io/apimachinery v0.37.2
 	sigs.k8s.io/kustomize/kyaml v0.21.2
@@ -44,7 +45,6 @@ require (
 	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0 // indirect
 	github.com/kfgitops/kfgitops/functions/set-sync-wave v0.0.0 // indirect
 	github.com/kfgitops/kfgitops/functions/strip-istio-sidecar v0.0.0 // indirect
-	github.com/kptdev/kpt v1.0.0-beta.61 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
 	github.com/monochromegane/go-gitignore v0.0.0-20200626010858-205db1a8cc00 // indirect

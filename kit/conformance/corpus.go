@@ -15,7 +15,12 @@ import (
 // exit 0, byte-identical output for the same input, f(f(x)) == f(x), and
 // no object disappears unless its kind is one f documents removing.
 func RunCorpus(t *testing.T, f kit.Function) {
-	for _, file := range corpus.Files(t) {
+	RunCorpusFiles(t, f, corpus.Files(t))
+}
+
+// RunCorpusFiles is RunCorpus over the given corpus files.
+func RunCorpusFiles(t *testing.T, f kit.Function, files []string) {
+	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			if err := CorpusCheck(f, corpus.ResourceList(t, file)); err != nil {
 				t.Error(err)

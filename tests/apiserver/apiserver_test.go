@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"github.com/kfgitops/kfgitops/kit"
 	"io"
 	"net"
 	"os"
@@ -341,28 +342,11 @@ func parse(stream []byte) ([]object, error) {
 	return out, nil
 }
 
-// argoKindOrder is the order in which Argo CD applies kinds within a wave
-// (gitops-engine pkg/sync/sync_tasks.go); other kinds come after, by name.
-var argoKindOrder = []string{
-	"Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
-	"ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
-	"PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
-	"ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
-	"Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
-}
-
+// sortByKind orders a wave as Argo CD applies it: by kit.ArgoCDKindOrder,
+// then other kinds by name.
 func sortByKind(objs []object) {
-	rank := func(kind string) int {
-		for i, k := range argoKindOrder {
-			if k == kind {
-				return i
-			}
-		}
-		return len(argoKindOrder)
-	}
 	sort.SliceStable(objs, func(i, j int) bool {
-		ri, rj := rank(objs[i].kind), rank(objs[j].kind)
+		ri, rj := kit.ArgoCDKindRank(objs[i].kind), kit.ArgoCDKindRank(objs[j].kind)
 		if ri != rj {
 			return ri < rj
 		}
