@@ -56,18 +56,20 @@ func firstDiff(a, b []byte) int {
 // or step aside: every one of these inputs must be written as the SDK writes it.
 func TestReadMatchesSDK(t *testing.T) {
 	inputs := map[string]string{
-		"plain":           "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n",
-		"comment lines":   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  # trailing\n# between\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b # line\n",
-		"line comments":   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1 # v\n  kind: ConfigMap\n  metadata:\n    name: a\n",
-		"block scalars":   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    f: |\n      x\n\n      y\n    g: >-\n      folded\n      text\n",
-		"indented items":  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n",
-		"flow item":       "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n",
-		"items last":      "kind: ResourceList\napiVersion: config.kubernetes.io/v1\nfunctionConfig:\n  kind: X\n  metadata:\n    name: c\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
-		"results":         "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\nresults:\n- message: hi\n  severity: info\n",
-		"doc start":       "---\napiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
-		"quoted keys":     "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- \"apiVersion\": v1\n  'kind': ConfigMap\n  metadata:\n    name: \"a\"\n",
-		"empty lines":     "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n\n- apiVersion: v1\n  kind: ConfigMap\n\n  metadata:\n    name: a\n\n",
-		"multi-line flow": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a,\n    namespace: b}\n",
+		"plain":                      "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n",
+		"comment lines":              "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  # trailing\n# between\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b # line\n",
+		"line comments":              "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1 # v\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+		"block scalars":              "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    f: |\n      x\n\n      y\n    g: >-\n      folded\n      text\n",
+		"indented items":             "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n",
+		"flow item":                  "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n",
+		"items last":                 "kind: ResourceList\napiVersion: config.kubernetes.io/v1\nfunctionConfig:\n  kind: X\n  metadata:\n    name: c\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+		"hash in block scalar":       "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    f: |\n      # not a comment\n      - not an item\n    g: x\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n",
+		"comment after block scalar": "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    f: |-\n      text\n  # a real comment\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n",
+		"results":                    "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\nresults:\n- message: hi\n  severity: info\n",
+		"doc start":                  "---\napiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
+		"quoted keys":                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- \"apiVersion\": v1\n  'kind': ConfigMap\n  metadata:\n    name: \"a\"\n",
+		"empty lines":                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n\n- apiVersion: v1\n  kind: ConfigMap\n\n  metadata:\n    name: a\n\n",
+		"multi-line flow":            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a,\n    namespace: b}\n",
 	}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package krmio
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -42,14 +43,19 @@ func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	before := len(rl.Results)
-	ok := true
+	var ok bool
 	if err := CheckItems(rl); err != nil {
 		rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: f.Name() + ": " + err.Error()})
 		ok = false
 	} else {
 		ok = f.Process(rl)
 	}
-	if err := Write(stdout, rl); err != nil {
+	out := bufio.NewWriterSize(stdout, 1<<20) // one write per MiB, not per item
+	err = Write(out, rl)
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: writing output: %v\n", f.Name(), err)
 		return 1
 	}

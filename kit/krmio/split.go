@@ -103,41 +103,49 @@ func itemsBlock(in []byte) (start, end int, ok bool) {
 	return start, end, end > start
 }
 
-// splitItems cuts the items block at every "- " line, refusing anything
-// that would make item-by-item parsing differ from parsing the whole.
+// splitItems cuts the items block at every "- " line. Only column 0 is
+// looked at: every line there must start an item or be empty (anything else,
+// such as a comment or a flow collection's continuation, and the caller
+// parses the whole document). A chunk that ends in a comment line is refused
+// too, since the whole-document parse may attach that comment to the next
+// item. Lines inside items are left to the parser.
 func splitItems(block []byte) ([][]byte, bool) {
 	var chunks [][]byte
 	chunkStart := -1
+	lastContent := []byte(nil) // the last non-empty line of the current chunk
 	for pos := 0; pos < len(block); {
 		nl := bytes.IndexByte(block[pos:], '\n')
 		if nl < 0 {
 			nl = len(block) - pos
 		}
 		line := block[pos : pos+nl]
-		trimmed := bytes.TrimLeft(line, " -")
 		switch {
-		case len(trimmed) > 0 && (trimmed[0] == '#' || trimmed[0] == '&' || trimmed[0] == '*' || trimmed[0] == '{' || trimmed[0] == '['):
-			return nil, false // comment lines, anchors, aliases, flow items
-		case bytes.ContainsAny(line, "\t"):
-			return nil, false
 		case bytes.HasPrefix(line, []byte("- ")):
 			if chunkStart >= 0 {
+				if endsInComment(lastContent) {
+					return nil, false
+				}
 				chunks = append(chunks, block[chunkStart:pos])
 			}
 			chunkStart = pos
-		case len(line) == 0 || bytes.HasPrefix(line, []byte("  ")):
-			if chunkStart < 0 && len(line) > 0 {
-				return nil, false
-			}
-		default:
+		case len(line) == 0:
+		case line[0] != ' ' || chunkStart < 0:
 			return nil, false
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			lastContent = line
 		}
 		pos += nl + 1
 	}
-	if chunkStart >= 0 {
-		chunks = append(chunks, block[chunkStart:])
+	if chunkStart < 0 || endsInComment(lastContent) {
+		return nil, false
 	}
-	return chunks, len(chunks) > 0
+	return append(chunks, block[chunkStart:]), true
+}
+
+func endsInComment(line []byte) bool {
+	t := bytes.TrimSpace(line)
+	return len(t) > 0 && t[0] == '#'
 }
 
 // parseItem parses "- <item>" and returns the item's mapping node.
@@ -151,8 +159,22 @@ func parseItem(chunk []byte) (*yaml.Node, bool) {
 		return nil, false
 	}
 	item := doc.Content[0].Content[0]
-	if item.Kind != yaml.MappingNode {
+	if item.Kind != yaml.MappingNode || hasAnchors(item) {
 		return nil, false
 	}
 	return item, true
+}
+
+// hasAnchors reports anchors or aliases: an alias may refer to an anchor in
+// another item, which only the whole-document parse resolves.
+func hasAnchors(n *yaml.Node) bool {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAnchors(c) {
+			return true
+		}
+	}
+	return false
 }

@@ -8,12 +8,14 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// ScaleUp returns the stream with n copies of every namespaced object and
-// Namespace, each copy in renamed namespaces (ns-c1, ns-c2, …) with renamed
-// objects; cluster-scoped objects (CRDs, ClusterRoles…) appear once, as a
-// larger platform would have them.
+// ScaleUp returns the stream with n copies of every object: copy k of a
+// namespaced object lives in namespace <ns>-c<k> under name <name>-c<k>; a
+// cluster-scoped one is renamed <name>-c<k>, and a CRD defines its kind in
+// group c<k>.<group> so that the copies stay distinct APIs. The result is n
+// times the input's size (the Kubeflow render is mostly CRD schemas).
 func ScaleUp(stream []byte, n int) ([]byte, error) {
 	nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(stream), OmitReaderAnnotations: true}).Read()
 	if err != nil {
@@ -25,12 +27,20 @@ func ScaleUp(stream []byte, n int) ([]byte, error) {
 		suffix := fmt.Sprintf("-c%d", copyIndex)
 		for _, node := range nodes {
 			ns := node.GetNamespace()
-			isNamespace := node.GetKind() == "Namespace"
-			if ns == "" && !isNamespace {
-				continue
-			}
 			c := node.Copy()
-			if err := c.SetName(node.GetName() + suffix); err != nil {
+			name := node.GetName() + suffix
+			if node.GetKind() == "CustomResourceDefinition" {
+				group, err := c.Pipe(yaml.Lookup("spec", "group"))
+				if err != nil || group == nil {
+					return nil, fmt.Errorf("CRD %s: no spec.group", node.GetName())
+				}
+				group.YNode().Value = fmt.Sprintf("c%d.%s", copyIndex, group.YNode().Value)
+				plural, _ := c.Pipe(yaml.Lookup("spec", "names", "plural"))
+				if plural != nil {
+					name = plural.YNode().Value + "." + group.YNode().Value
+				}
+			}
+			if err := c.SetName(name); err != nil {
 				return nil, err
 			}
 			if ns != "" {
