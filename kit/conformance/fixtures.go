@@ -33,10 +33,7 @@ func resourceList(apiVersion, items, functionConfig string) []byte {
 		rl = []byte(strings.Replace(string(rl), "config.kubernetes.io/v1", apiVersion, 1))
 	}
 	if functionConfig != "" {
-		rl = append(rl, "functionConfig:\n"...)
-		for _, line := range strings.Split(strings.TrimRight(functionConfig, "\n"), "\n") {
-			rl = append(rl, "  "+line+"\n"...)
-		}
+		rl = corpus.WithFunctionConfig(rl, functionConfig)
 	}
 	return rl
 }

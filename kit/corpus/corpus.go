@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -119,4 +120,14 @@ func hasContent(doc []byte) bool {
 		}
 	}
 	return false
+}
+
+// WithFunctionConfig appends a functionConfig (a YAML document) to a
+// ResourceList that has none, indented under `functionConfig:`.
+func WithFunctionConfig(rl []byte, config string) []byte {
+	out := append(append([]byte{}, rl...), "functionConfig:\n"...)
+	for _, line := range strings.Split(strings.TrimRight(config, "\n"), "\n") {
+		out = append(out, "  "+line+"\n"...)
+	}
+	return out
 }

@@ -63,10 +63,7 @@ func Input(t *testing.T, caseDir string) []byte {
 	}
 	in := corpus.Wrap(stream.Bytes())
 	if cfg, err := os.ReadFile(filepath.Join(caseDir, "_fnconfig.yaml")); err == nil {
-		in = append(in, "functionConfig:\n"...)
-		for _, line := range strings.Split(strings.TrimRight(string(cfg), "\n"), "\n") {
-			in = append(in, "  "+line+"\n"...)
-		}
+		in = corpus.WithFunctionConfig(in, string(cfg))
 	}
 	return in
 }

@@ -10,9 +10,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -97,34 +95,14 @@ func Write(w io.Writer, rl *fn.ResourceList) error {
 // the same line folding), on all cores.
 func encodeItems(items fn.KubeObjects) ([][]byte, error) {
 	out := make([][]byte, len(items))
-	errs := make([]error, len(items))
-	workers := min(runtime.GOMAXPROCS(0), len(items))
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(items) {
-					return
-				}
-				buf.Reset()
-				out[i], errs[i] = encodeItem(&buf, items[i])
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	err := forEachParallel(len(items), func() *bytes.Buffer { return &bytes.Buffer{} },
+		func(buf *bytes.Buffer, i int) (err error) {
+			buf.Reset()
+			out[i], err = encodeItem(buf, items[i])
+			return err
+		})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,8 +2,7 @@ package krmio
 
 import (
 	"bytes"
-	"runtime"
-	"sync"
+	"errors"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -34,36 +33,16 @@ func readSplit(in []byte) (*fn.ResourceList, bool) {
 		return nil, false
 	}
 	nodes := make([]*yaml.Node, len(chunks))
-	failed := false
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	next := 0
-	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				stop := failed
-				mu.Unlock()
-				if i >= len(chunks) || stop {
-					return
-				}
-				n, ok := parseItem(chunks[i])
-				if !ok {
-					mu.Lock()
-					failed = true
-					mu.Unlock()
-					return
-				}
-				nodes[i] = n
-			}
-		}()
-	}
-	wg.Wait()
-	if failed {
+	errUnsplittable := errors.New("not splittable")
+	err = forEachParallel(len(chunks), func() struct{} { return struct{}{} }, func(_ struct{}, i int) error {
+		n, ok := parseItem(chunks[i])
+		if !ok {
+			return errUnsplittable
+		}
+		nodes[i] = n
+		return nil
+	})
+	if err != nil {
 		return nil, false
 	}
 	rl.Items = make(fn.KubeObjects, len(nodes))

@@ -3,6 +3,7 @@ package krm
 import (
 	"testing"
 
+	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/krmio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -84,27 +85,12 @@ func FuzzFunctionConfig(f *testing.F) {
 	fns := allFunctions()
 	f.Fuzz(func(t *testing.T, which uint8, config string) {
 		fun := fns[int(which)%len(fns)]
-		in := fuzzSeedItems + "functionConfig:\n"
-		for _, line := range splitLines(config) {
-			in += "  " + line + "\n"
-		}
-		out, _, code := krmio.Process(fun, []byte(in))
+		in := corpus.WithFunctionConfig([]byte(fuzzSeedItems), config)
+		out, _, code := krmio.Process(fun, in)
 		if code == 0 {
 			if _, err := fn.ParseResourceList(out); err != nil {
 				t.Fatalf("%s: exit 0 but the output is not a ResourceList: %v", fun.Name(), err)
 			}
 		}
 	})
-}
-
-func splitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			lines = append(lines, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(lines, s[start:])
 }

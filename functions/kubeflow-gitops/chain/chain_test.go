@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/krmio"
 )
 
@@ -33,14 +34,11 @@ func TestConfig(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			in := items
+			in := []byte(items)
 			if c.config != "" {
-				in += "functionConfig:\n  apiVersion: fn.kfgitops.dev/v1alpha1\n  kind: KubeflowGitops\n  metadata:\n    name: c\n"
-				for _, line := range strings.Split(strings.TrimRight(c.config, "\n"), "\n") {
-					in += "  " + line + "\n"
-				}
+				in = corpus.WithFunctionConfig(in, "apiVersion: fn.kfgitops.dev/v1alpha1\nkind: KubeflowGitops\nmetadata:\n  name: c\n"+c.config)
 			}
-			_, stderr, code := krmio.Process(chain.Function, []byte(in))
+			_, stderr, code := krmio.Process(chain.Function, in)
 			if c.wantErr == "" {
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, stderr)

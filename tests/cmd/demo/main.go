@@ -80,10 +80,7 @@ func verifySummary(root string, stream []byte) error {
 	if err != nil {
 		return err
 	}
-	in := append(corpus.Wrap(stream), "functionConfig:\n"...)
-	for _, line := range strings.Split(strings.TrimRight(string(config), "\n"), "\n") {
-		in = append(in, "  "+line+"\n"...)
-	}
+	in := corpus.WithFunctionConfig(corpus.Wrap(stream), string(config))
 	cmd := exec.Command(filepath.Join(root, "bin", "verify"))
 	cmd.Stdin = bytes.NewReader(in)
 	out, err := cmd.Output()
