@@ -6,6 +6,7 @@ package corpus
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,20 +25,30 @@ func Dir() string {
 	if d := os.Getenv("KFGITOPS_CORPUS"); d != "" {
 		return d
 	}
-	wd, err := os.Getwd()
+	root, err := RepoRoot()
 	if err != nil {
 		return ""
 	}
+	c := filepath.Join(root, "..", "shared", "corpus")
+	if _, err := os.Stat(c); err != nil {
+		return ""
+	}
+	return c
+}
+
+// RepoRoot is the repository root: the directory holding go.work, at or
+// above the working directory (a test's package directory).
+func RepoRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			c := filepath.Join(dir, "..", "shared", "corpus")
-			if _, err := os.Stat(c); err == nil {
-				return c
-			}
-			return ""
+			return dir, nil
 		}
 		if filepath.Dir(dir) == dir {
-			return ""
+			return "", fmt.Errorf("go.work not found at or above %s", wd)
 		}
 	}
 }

@@ -11,24 +11,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit/corpus"
 	"sigs.k8s.io/yaml"
 )
 
 // RepoRoot is the directory holding go.work.
-func RepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("go.work not found above %s", wd)
-		}
-	}
-}
+func RepoRoot() (string, error) { return corpus.RepoRoot() }
 
 // Kustomize is the repo-local kustomize that `make tools` installs.
 func Kustomize(root string) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/kit/corpus"
 	"sigs.k8s.io/yaml"
 )
 
@@ -126,16 +127,9 @@ func streamIDs(t *testing.T, stream []byte) []string {
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := corpus.RepoRoot()
 	if err != nil {
-		t.Fatal(err)
+		t.Skip(err)
 	}
-	for ; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("go.work not found")
-		}
-	}
+	return root
 }
