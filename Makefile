@@ -49,6 +49,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFunctions$$' -fuzztime $(FUZZ_INPUTS)x ./tests/krm
 	go test -run '^$$' -fuzz '^FuzzFunctionConfig$$' -fuzztime $(FUZZ_INPUTS)x ./tests/krm
 	go test -run '^$$' -fuzz '^FuzzDecodeConfig$$' -fuzztime $(FUZZ_INPUTS)x ./kit
+	go test -run '^$$' -fuzz '^FuzzEmitScalar$$' -fuzztime $(FUZZ_INPUTS)x -fuzzminimizetime 100x ./kit/krmio
+	go test -run '^$$' -fuzz '^FuzzEmitYAML$$' -fuzztime $(FUZZ_INPUTS)x -fuzzminimizetime 100x ./kit/krmio
 
 ## test-apiserver: apply the pipeline's output to a real kube-apiserver + etcd on loopback (built from the
 ## Go module proxy once, ~10 min cold, then cached in ~/.cache/kfgitops-apiserver); see docs/apiserver-suite.md

@@ -2,6 +2,7 @@ package kit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -170,6 +171,58 @@ type AdmissionRequest struct {
 	Labels, NamespaceLabels map[string]string
 	// IsNamespace marks a core Namespace, which namespaceSelectors match.
 	IsNamespace bool
+}
+
+// AdmissionRequests are the requests for a list of objects, indexed by API
+// group so that a webhook is checked only against the objects its rules
+// name (a bundle has webhooks and objects by the hundred).
+type AdmissionRequests struct {
+	requests []AdmissionRequest
+	byGroup  map[string][]int
+}
+
+// Requests builds the requests for objs, in order.
+func (x *AdmissionIndex) Requests(objs []*fn.KubeObject) *AdmissionRequests {
+	rs := &AdmissionRequests{requests: make([]AdmissionRequest, len(objs)), byGroup: map[string][]int{}}
+	for i, o := range objs {
+		rs.requests[i] = x.Request(o)
+		rs.byGroup[rs.requests[i].Group] = append(rs.byGroup[rs.requests[i].Group], i)
+	}
+	return rs
+}
+
+// Intercepted returns the positions, ascending, of the objects the webhook
+// intercepts.
+func (rs *AdmissionRequests) Intercepted(w *AdmissionWebhook) []int {
+	var candidates []int
+	groups := map[string]bool{}
+	for _, rule := range w.rules {
+		for _, g := range rule.APIGroups {
+			if g == "*" {
+				candidates = nil
+				for i := range rs.requests {
+					candidates = append(candidates, i)
+				}
+				return rs.filter(w, candidates)
+			}
+			if !groups[g] {
+				groups[g] = true
+				candidates = append(candidates, rs.byGroup[g]...)
+			}
+		}
+	}
+	slices.Sort(candidates)
+	return rs.filter(w, candidates)
+}
+
+func (rs *AdmissionRequests) filter(w *AdmissionWebhook, candidates []int) []int {
+	out := candidates[:0]
+	for _, i := range candidates {
+		if w.Intercepts(rs.requests[i]) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // Intercepts reports whether the webhook is called when the object is

@@ -91,6 +91,13 @@ func TestAdmissionWebhooks(t *testing.T) {
 		if got := hooks[c.hook].Intercepts(index.Request(o)); got != c.want {
 			t.Errorf("webhook %s on %q: %v, want %v", hooks[c.hook].Name, c.doc, got, c.want)
 		}
+		// the group index finds the same objects
+		objs := append(fn.KubeObjects{}, items...)
+		objs = append(objs, o)
+		got := index.Requests(objs).Intercepted(hooks[c.hook])
+		if found := len(got) > 0 && got[len(got)-1] == len(objs)-1; found != c.want {
+			t.Errorf("Intercepted: webhook %s on %q: %v, want %v", hooks[c.hook].Name, c.doc, found, c.want)
+		}
 	}
 }
 

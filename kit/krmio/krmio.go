@@ -1,9 +1,10 @@
 // Package krmio reads and writes KRM ResourceLists fast and runs a function
 // as a program. It keeps the SDK's object model (fn.ResourceList, comments,
-// field order, annotations) and the SDK's output, but encodes every item as
-// its own small YAML document instead of the whole list as one: the YAML
-// emitter's cost grows with the document, and on a 12 MB Kubeflow render
-// the single-document emit dominates a do-nothing function's run time.
+// field order, annotations) and the SDK's output, but encodes every item on
+// its own instead of the whole list as one YAML document (the emitter's cost
+// grows with the document: on a 12 MB Kubeflow render the single-document
+// emit dominates a do-nothing function's run time), with an emitter that
+// does not queue every event the way yaml.v3's does (emit.go).
 package krmio
 
 import (
@@ -90,15 +91,13 @@ func Write(w io.Writer, rl *fn.ResourceList) error {
 	return err
 }
 
-// encodeItems encodes each item as a one-element top-level sequence, which
-// the emitter lays out exactly as an element of `items:` (same columns, so
-// the same line folding), on all cores.
+// encodeItems encodes each item, on all cores, as it would be laid out as an
+// element of `items:` (emit.go, or yaml.v3 for what that does not cover).
 func encodeItems(items fn.KubeObjects) ([][]byte, error) {
 	out := make([][]byte, len(items))
-	err := forEachParallel(len(items), func() *bytes.Buffer { return &bytes.Buffer{} },
-		func(buf *bytes.Buffer, i int) (err error) {
-			buf.Reset()
-			out[i], err = encodeItem(buf, items[i])
+	err := forEachParallel(len(items), func() *encodeState { return &encodeState{} },
+		func(s *encodeState, i int) (err error) {
+			out[i], err = s.encodeItem(items[i])
 			return err
 		})
 	if err != nil {
@@ -107,13 +106,30 @@ func encodeItems(items fn.KubeObjects) ([][]byte, error) {
 	return out, nil
 }
 
-func encodeItem(buf *bytes.Buffer, o *fn.KubeObject) ([]byte, error) {
+// encodeState is one worker's scratch space, reused from item to item.
+type encodeState struct {
+	emitted []byte
+	buf     bytes.Buffer
+}
+
+func (s *encodeState) encodeItem(o *fn.KubeObject) ([]byte, error) {
 	rn := o.MoveToResourceNode()
 	defer func() { *o = *fn.MoveToKubeObject(rn) }()
+	var err error
+	if s.emitted, err = emitItem(s.emitted[:0], rn.YNode()); err == nil {
+		return bytes.Clone(s.emitted), nil
+	}
+	s.buf.Reset()
+	return encodeItemYAMLv3(&s.buf, rn)
+}
+
+// encodeItemYAMLv3 encodes the item as a one-element top-level sequence,
+// which yaml.v3 lays out exactly as an element of `items:`.
+func encodeItemYAMLv3(buf *bytes.Buffer, rn *yaml.RNode) ([]byte, error) {
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{rn.YNode()}}
 	enc := yaml.NewEncoder(buf)
 	if err := enc.Encode(seq); err != nil {
-		return nil, fmt.Errorf("encoding %s %q: %w", o.GetKind(), o.GetName(), err)
+		return nil, fmt.Errorf("encoding %s %q: %w", rn.GetKind(), rn.GetName(), err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func TestWriteMatchesSDKOnCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got.Bytes(), want) {
-				t.Fatalf("fast output differs from the SDK's at byte %d", firstDiff(got.Bytes(), want))
+				t.Fatalf("fast output differs from the SDK's at byte %d", krmio.FirstDiff(got.Bytes(), want))
 			}
 		})
 	}
@@ -41,15 +41,6 @@ func sdkRoundTrip(t *testing.T, in []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func firstDiff(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
 }
 
 // Item-by-item parsing must give what the SDK's whole-document parse gives,

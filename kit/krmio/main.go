@@ -11,16 +11,19 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
+// GCPercent is the GOGC function binaries run with unless GOGC is set. A
+// function holds the whole parsed bundle (hundreds of MiB of YAML nodes for
+// Kubeflow) live while it emits, and every GC cycle scans all of it: at the
+// default GOGC=100 a third of the run is spent marking. Fewer, larger cycles
+// cost some memory (still well under what the SDK's whole-document emit
+// needs) and save that time.
+const GCPercent = 400
+
 // Main runs a function as a KRM function program over stdin and stdout and
 // returns the exit code. Call it as os.Exit(krmio.Main(f)).
 func Main(f kit.Function) int {
 	if os.Getenv("GOGC") == "" {
-		// A function holds the whole parsed bundle (hundreds of MiB of YAML
-		// nodes for Kubeflow) live while it emits, and every GC cycle scans
-		// all of it: at the default GOGC=100 a third of the run is spent
-		// marking. Fewer, larger cycles cost some memory (still well under
-		// what the SDK's whole-document emit needs) and save that time.
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(GCPercent)
 	}
 	return Run(f, os.Stdin, os.Stdout, os.Stderr)
 }

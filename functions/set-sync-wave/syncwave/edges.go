@@ -97,10 +97,11 @@ func (b *bundle) namespaceEdges(g *graph) {
 // that workload is ready, unless Argo CD creates the object before it
 // registers the webhook.
 func (b *bundle) webhookEdges(g *graph) error {
-	requests := make([]kit.AdmissionRequest, len(b.nodes))
+	objs := make([]*fn.KubeObject, len(b.nodes))
 	for i, n := range b.nodes {
-		requests[i] = b.admission.Request(n.obj)
+		objs[i] = n.obj
 	}
+	requests := b.admission.Requests(objs)
 	for _, cfg := range b.nodes {
 		hooks, err := kit.AdmissionWebhooks(cfg.obj)
 		if err != nil {
@@ -114,8 +115,9 @@ func (b *bundle) webhookEdges(g *graph) error {
 			for _, d := range backends {
 				g.add(d, cfg, false, fmt.Sprintf("it serves webhook %s, which rejects what it intercepts while nothing serves it", hook.Name))
 			}
-			for i, x := range b.nodes {
-				if x == cfg || !hook.Intercepts(requests[i]) {
+			for _, i := range requests.Intercepted(hook) {
+				x := b.nodes[i]
+				if x == cfg {
 					continue
 				}
 				for _, d := range backends {

@@ -70,10 +70,7 @@ func checkWebhookWaves(b *bundle, r *reporter) error {
 			valid[o] = true
 		}
 	}
-	requests := make([]kit.AdmissionRequest, len(b.items))
-	for i, o := range b.items {
-		requests[i] = b.admission.Request(o)
-	}
+	requests := b.admission.Requests(b.items)
 	for _, gk := range []kit.GroupKind{kit.MutatingWebhook, kit.ValidatingWebhook} {
 		for _, cfg := range b.byKind[gk] {
 			hooks, err := kit.AdmissionWebhooks(cfg)
@@ -88,8 +85,9 @@ func checkWebhookWaves(b *bundle, r *reporter) error {
 				if !ok || !valid[backend] {
 					continue
 				}
-				for i, o := range b.items {
-					if !valid[o] || !h.Intercepts(requests[i]) || b.wave(o) > b.wave(backend) {
+				for _, i := range requests.Intercepted(h) {
+					o := b.items[i]
+					if !valid[o] || b.wave(o) > b.wave(backend) {
 						continue
 					}
 					r.errorf(o, waveField, "sync wave %d is not after wave %d of %s, which serves webhook %s of %s %s (failurePolicy Fail): the API server would reject it until that backend runs",

@@ -31,19 +31,22 @@ func main() {
 	fmt.Fprintf(&b, "Machine: %s, %d cores, %s, %s/%s.\n\n", cpu, runtime.NumCPU(), memTotal(), runtime.GOOS, runtime.GOARCH)
 	b.WriteString("Input: `kubeflow-master-2026-04-05.yaml` (12 MB, 683 objects) as a ResourceList; x4 and x16 hold 4 and 16 copies of every object (namespaced ones in renamed namespaces, CRDs as new API groups).\n")
 	b.WriteString("The floor is a do-nothing function built the usual way on the SDK (`fn.AsMain`, tests/cmd/floor). Ratios are to the floor measured in the same run. ")
-	b.WriteString("Process rows are the best of 3 runs (shortest time, largest peak RSS), like the floor; Floor, Function and Chain rows run in the benchmark's own process.\n\n")
+	b.WriteString("Process rows are the best of 3 runs (shortest time, largest peak RSS), like the floor, with stdin and stdout on files (through pipes the benchmark process itself would copy every byte while the child runs); Floor, Function and Chain rows run in the benchmark's own process, Function and Chain rows with the binaries' GC setting (GOGC=400, see GC below).\n\n")
 	b.WriteString("| benchmark | time per run | × floor (time) | allocated | peak RSS | × floor (RSS) |\n|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		runs := 1.0
-		if strings.HasPrefix(r.name, "Process/") && r.name != "Process/separate-processes" {
+		if strings.HasPrefix(r.name, "Process") && r.name != "Process/separate-processes" {
 			runs = 3 // best of 3: the ratio uses the best, the time column the mean
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.name, seconds(r.metrics["ns/op"]/runs), num(r.metrics, "x-floor", "%.2f"),
 			mib(r.metrics["B/op"]), num(r.metrics, "peak-RSS-MiB", "%.0f MiB"), num(r.metrics, "rss-x-floor", "%.2f"))
 	}
 	b.WriteString("\n## How the functions get there\n\n")
-	b.WriteString("- **Fast I/O** (`kit/krmio`): items are parsed in parallel, one small document each, when the ResourceList has the block layout kpt, kustomize and the SDK write (anything else falls back to the SDK's whole-document parse); each item is encoded as its own document on all cores, so the YAML emitter never works on one 12 MB document; output is written through one buffer. ")
+	b.WriteString("- **Fast I/O** (`kit/krmio`): items are parsed in parallel, one small document each, when the ResourceList has the block layout kpt, kustomize and the SDK write (anything else falls back to the SDK's whole-document parse); each item is encoded on its own, on all cores, so no emitter ever works on one 12 MB document; output is written through one buffer. ")
 	b.WriteString("The output is byte-identical to the SDK's `ResourceList.ToYAML`, except that an empty list is written `items: []` as the KRM spec requires (tests: `kit/krmio`, `tests/krm` TestFastIOMatchesSDK).\n")
+	b.WriteString("- **Item emitter** (`kit/krmio/emit.go`): yaml.v3 keeps every event of a document in a queue it never trims, a few hundred bytes per YAML node: three quarters of everything the chain allocated, and the reason memory, page faults and GC grew faster than the input. ")
+	b.WriteString("Items are written by a port of yaml.v3's block emitter without that queue; what it does not cover (comments, anchors, flow collections, explicit tags, complex keys, invalid UTF-8) goes to yaml.v3. It is compared with yaml.v3 on every corpus object and by two fuzz targets (`make fuzz`).\n")
+	b.WriteString("- **No object × object scans**: set-sync-wave and verify match each admission webhook only against the objects of the API groups its rules name (`kit.AdmissionRequests`).\n")
 	b.WriteString("- **Sorting** computes each object's key once (`kit.SortItems`); the SDK's comparator formats both keys on every comparison.\n")
 	b.WriteString("- **GC**: function binaries run with GOGC=400 unless GOGC is set: the parsed bundle stays live during the run and every GC cycle would scan all of it.\n")
 	b.WriteString("- **One parse, one emit** for the whole pipeline: `kubeflow-gitops` runs the five mutators in process; its output is byte-identical to running them as separate functions (tests/krm TestChainEqualsSeparateFunctions).\n")
@@ -51,8 +54,8 @@ func main() {
 	for _, v := range verdicts(byName) {
 		b.WriteString("- " + v + "\n")
 	}
-	b.WriteString("\nOn scale: the functions' own work grows linearly with the input (timed per phase); what grows faster is YAML parsing and emitting and the garbage collector on a heap of several GiB, ")
-	b.WriteString("and the floor grows faster still (compare Floor/x16 with Floor/x1), so the chain's ratio to the floor improves with size.\n")
+	b.WriteString("\nOn scale: x16 holds 15.5× the bytes of x1 (the copies are re-encoded). Timed phase by phase in one process, parsing and emitting grow linearly and the functions' work about 1.3× faster than the input (a 2 GiB heap instead of 150 MiB; each copy processed on its own grows within 5%). ")
+	b.WriteString("The floor grows faster (compare Floor/x16 with Floor/x1): the SDK emits the whole list as one YAML document.\n")
 	fmt.Print(b.String())
 }
 
@@ -118,7 +121,11 @@ func verdicts(r map[string]result) []string {
 		sixteen, ok16 := r[name+"/x16"]
 		if ok1 && ok16 {
 			ratio := sixteen.metrics["ns/op"] / one.metrics["ns/op"]
-			where := map[string]string{"ProcessScale": "the chain binary", "Chain": "the chain in the test process (default GOGC)"}[name]
+			if name == "ProcessScale" {
+				// best of 3 each, both as ratios to the same floor run
+				ratio = sixteen.metrics["x-floor"] / one.metrics["x-floor"]
+			}
+			where := map[string]string{"ProcessScale": "the chain binary", "Chain": "the chain in the benchmark process"}[name]
 			check(ratio <= 18, "16× input ≤ 18× the 1× time, %s (%.1f×)", where, ratio)
 		}
 	}
