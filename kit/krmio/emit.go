@@ -46,17 +46,6 @@ var errUnsupported = errors.New("not covered by the fast emitter")
 // bestIndent is the indentation kyaml's encoder sets.
 const bestIndent = yaml.DefaultIndent
 
-// parentState is the part of yaml.v3's emitter state stack that decides
-// indentation: whether the node is an item of a block sequence.
-type parentState int
-
-const (
-	inDocument parentState = iota
-	inSequenceItem
-	inMappingKey
-	inMappingValue
-)
-
 type emitter struct {
 	out        []byte
 	column     int
@@ -70,10 +59,10 @@ type emitter struct {
 func emitItem(out []byte, item *yaml.Node) ([]byte, error) {
 	e := emitter{out: out, indent: -1, whitespace: true, indention: true}
 	// the document's root: a block sequence with one item
-	e.increaseIndent(false, false, inDocument)
+	e.increaseIndent(false, false, false)
 	e.writeIndent()
 	e.writeIndicator("-", true, false, true)
-	if err := e.node(item, false, false, inSequenceItem); err != nil {
+	if err := e.node(item, false, false); err != nil {
 		return out, err
 	}
 	// document end
@@ -83,8 +72,8 @@ func emitItem(out []byte, item *yaml.Node) ([]byte, error) {
 }
 
 // node emits n in the context yaml.v3's emit_node is given: as a mapping
-// key or value, or a sequence item (parent).
-func (e *emitter) node(n *yaml.Node, mapping, simpleKey bool, parent parentState) error {
+// key or value (mapping), else as a sequence item.
+func (e *emitter) node(n *yaml.Node, mapping, simpleKey bool) error {
 	if n.Anchor != "" || n.HeadComment != "" || n.LineComment != "" || n.FootComment != "" {
 		return errUnsupported
 	}
@@ -94,7 +83,7 @@ func (e *emitter) node(n *yaml.Node, mapping, simpleKey bool, parent parentState
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return e.scalar(n, forceQuoting, simpleKey, parent)
+		return e.scalar(n, forceQuoting, mapping, simpleKey)
 	case yaml.SequenceNode:
 		if len(n.Content) == 0 {
 			e.writeIndicator("[", true, true, false)
@@ -106,11 +95,11 @@ func (e *emitter) node(n *yaml.Node, mapping, simpleKey bool, parent parentState
 		}
 		saved := e.indent
 		compact := mapping && (e.column == 0 || !e.indention)
-		e.increaseIndent(false, compact, parent)
+		e.increaseIndent(false, compact, !mapping)
 		for _, c := range n.Content {
 			e.writeIndent()
 			e.writeIndicator("-", true, false, true)
-			if err := e.node(c, false, false, inSequenceItem); err != nil {
+			if err := e.node(c, false, false); err != nil {
 				return err
 			}
 		}
@@ -126,18 +115,18 @@ func (e *emitter) node(n *yaml.Node, mapping, simpleKey bool, parent parentState
 			return errUnsupported
 		}
 		saved := e.indent
-		e.increaseIndent(false, false, parent)
+		e.increaseIndent(false, false, !mapping)
 		for i := 0; i < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			e.writeIndent()
 			if k.Kind != yaml.ScalarNode {
 				return errUnsupported // only empty collections could be simple keys
 			}
-			if err := e.node(k, true, true, inMappingKey); err != nil {
+			if err := e.node(k, true, true); err != nil {
 				return err
 			}
 			e.writeIndicator(":", false, false, false)
-			if err := e.node(v, true, false, inMappingValue); err != nil {
+			if err := e.node(v, true, false); err != nil {
 				return err
 			}
 		}
@@ -188,7 +177,7 @@ const (
 	foldedStyle
 )
 
-func (e *emitter) scalar(n *yaml.Node, forceQuoting, simpleKey bool, parent parentState) error {
+func (e *emitter) scalar(n *yaml.Node, forceQuoting, mapping, simpleKey bool) error {
 	value := n.Value
 	if !utf8.ValidString(value) {
 		return errUnsupported // yaml.v3 writes it as !!binary
@@ -212,10 +201,8 @@ func (e *emitter) scalar(n *yaml.Node, forceQuoting, simpleKey bool, parent pare
 	if simpleKey && (a.multiline || len(value) > 128) {
 		return errUnsupported // a complex key ("? ")
 	}
-	// yaml_emitter_select_scalar_style, outside flow collections and without tags
-	if simpleKey && a.multiline {
-		style = doubleQuotedStyle
-	}
+	// yaml_emitter_select_scalar_style, outside flow collections, without
+	// tags and for simple keys only (never multiline)
 	if style == plainStyle {
 		if !a.blockPlainAllowed || len(value) == 0 && simpleKey {
 			style = singleQuotedStyle
@@ -229,7 +216,7 @@ func (e *emitter) scalar(n *yaml.Node, forceQuoting, simpleKey bool, parent pare
 	}
 
 	saved := e.indent
-	e.increaseIndent(true, false, parent)
+	e.increaseIndent(true, false, !mapping)
 	switch style {
 	case plainStyle:
 		e.writePlain(value)
@@ -255,8 +242,10 @@ func containsByte(s string, b byte) bool {
 	return false
 }
 
-// increaseIndent is yaml_emitter_increase_indent_compact (never indentless).
-func (e *emitter) increaseIndent(flow, compactSeq bool, parent parentState) {
+// increaseIndent is yaml_emitter_increase_indent_compact (never indentless);
+// seqItem is yaml.v3's check for an item of a block sequence on top of its
+// state stack.
+func (e *emitter) increaseIndent(flow, compactSeq, seqItem bool) {
 	switch {
 	case e.indent < 0:
 		if flow {
@@ -264,7 +253,7 @@ func (e *emitter) increaseIndent(flow, compactSeq bool, parent parentState) {
 		} else {
 			e.indent = 0
 		}
-	case parent == inSequenceItem:
+	case seqItem:
 		e.indent += 2 // skip the "- " indicator
 	default:
 		e.indent = bestIndent * ((e.indent + bestIndent) / bestIndent)
