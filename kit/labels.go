@@ -2,8 +2,9 @@ package kit
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -63,7 +64,7 @@ func SetEmbeddedYAMLFields(o *fn.KubeObject, key string, fields map[string]strin
 		}
 	}
 	var changed []string
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		v := fields[k]
 		if cur := rn.Field(k); cur != nil && cur.Value.YNode().Value == v && cur.Value.YNode().Kind == yaml.ScalarNode {
 			continue
@@ -86,19 +87,10 @@ func SetEmbeddedYAMLFields(o *fn.KubeObject, key string, fields map[string]strin
 	return changed, nil
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // FormatLabels renders k=v pairs sorted by key, for result messages.
 func FormatLabels(m map[string]string) string {
 	s := ""
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			s += ", "
 		}

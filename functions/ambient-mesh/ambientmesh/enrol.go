@@ -1,7 +1,8 @@
 package ambientmesh
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/kfgitops/kfgitops/kit"
 )
@@ -21,12 +22,7 @@ func (m *migration) enrolNamespaces() error {
 	for _, ns := range m.cfg.ExcludeNamespaces {
 		excluded[ns] = true
 	}
-	names := make([]string, 0, len(m.b.namespaces))
-	for name := range m.b.namespaces {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(m.b.namespaces)) {
 		o := m.b.namespaces[name]
 		mode, injection := o.GetLabel(dataplaneModeLabel), o.GetLabel(injectionLabel)
 		var why string

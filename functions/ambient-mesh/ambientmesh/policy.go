@@ -27,6 +27,20 @@ type policy struct {
 	waypointFor []*service // Services the policy is enforced on at the waypoint
 }
 
+// selectsPodOf reports whether the policy's selector applies to some pod of
+// the Service (no selector: the whole namespace).
+func (p *policy) selectsPodOf(s *service) bool {
+	if p.selector == nil {
+		return true
+	}
+	for _, w := range s.pods {
+		if subset(p.selector, w.labels) {
+			return true
+		}
+	}
+	return false
+}
+
 func newPolicy(o *fn.KubeObject, gk kit.GroupKind, ns string) (*policy, error) {
 	p := &policy{obj: o, gk: gk, ns: ns, generated: o.GetAnnotation(generatedByAnnotation) == FunctionName}
 	var spec struct {

@@ -1,6 +1,8 @@
 package ambientmesh
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -87,13 +89,8 @@ func (m *migration) routedFromIngress(s *service) bool {
 		if p.ns != ns || p.gk != kit.AuthorizationPol || !namesPrincipal(p.rules, kit.IstioIngressPrincipal) {
 			continue
 		}
-		if p.selector == nil && !p.targetRefs {
+		if p.selector == nil && !p.targetRefs || p.selector != nil && p.selectsPodOf(s) {
 			return true
-		}
-		for _, w := range s.pods {
-			if p.selector != nil && subset(p.selector, w.labels) {
-				return true
-			}
 		}
 		for _, ref := range p.waypointFor {
 			if ref == s {
@@ -118,11 +115,7 @@ func namesPrincipal(rules []map[string]any, principal string) bool {
 }
 
 func (m *migration) setLabels(o *fn.KubeObject, labels map[string]string) error {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(labels))
 	changed := map[string]string{}
 	for _, k := range keys {
 		if o.GetLabel(k) == labels[k] {
@@ -170,13 +163,8 @@ func (m *migration) admits(ns string, s *service) bool {
 		if p.ns != ns || p.gk != kit.AuthorizationPol || p.action != "ALLOW" || p.targetRefs || !namesPrincipal(p.rules, wp) {
 			continue
 		}
-		if p.selector == nil {
+		if p.selectsPodOf(s) {
 			return true
-		}
-		for _, w := range s.pods {
-			if subset(p.selector, w.labels) {
-				return true
-			}
 		}
 	}
 	return false
@@ -192,13 +180,8 @@ func (m *migration) allowApplies(ns string, s *service) bool {
 		if p.ns != ns && p.ns != m.cfg.RootNamespace {
 			continue
 		}
-		if p.selector == nil {
+		if p.selectsPodOf(s) {
 			return true
-		}
-		for _, w := range s.pods {
-			if subset(p.selector, w.labels) {
-				return true
-			}
 		}
 	}
 	return false

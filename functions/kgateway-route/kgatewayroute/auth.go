@@ -1,7 +1,9 @@
 package kgatewayroute
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -544,7 +546,7 @@ func providerName(issuer string, i int) string {
 func (c *converter) exemptions(converted []*convertedVS, extAuth, jwt exemption) []*fn.KubeObject {
 	var out []*fn.KubeObject
 	for _, cv := range converted {
-		for _, route := range sortedKeys(cv.rules) {
+		for _, route := range slices.Sorted(maps.Keys(cv.rules)) {
 			rules := cv.rules[route]
 			type combo struct{ ext, jwt bool }
 			targets := map[combo][]string{}

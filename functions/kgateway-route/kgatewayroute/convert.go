@@ -2,9 +2,10 @@ package kgatewayroute
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -285,7 +286,7 @@ func pathMatch(t gwv1.PathMatchType, v string) *gwv1.HTTPPathMatch {
 
 func headerMatches(in map[string]stringMatch) ([]gwv1.HTTPHeaderMatch, error) {
 	var out []gwv1.HTTPHeaderMatch
-	for _, k := range sortedKeys(in) {
+	for _, k := range slices.Sorted(maps.Keys(in)) {
 		if strings.HasPrefix(k, ":") || !headerNamePattern.MatchString(k) {
 			return nil, fmt.Errorf("header %q cannot be matched in Gateway API", k)
 		}
@@ -304,7 +305,7 @@ func headerMatches(in map[string]stringMatch) ([]gwv1.HTTPHeaderMatch, error) {
 
 func queryMatches(in map[string]stringMatch) ([]gwv1.HTTPQueryParamMatch, error) {
 	var out []gwv1.HTTPQueryParamMatch
-	for _, k := range sortedKeys(in) {
+	for _, k := range slices.Sorted(maps.Keys(in)) {
 		t, v, err := stringMatchValue(in[k])
 		if err != nil {
 			return nil, fmt.Errorf("query parameter %s: %v", k, err)
@@ -457,10 +458,10 @@ func headerFilter(ops *headerOps) *gwv1.HTTPHeaderFilter {
 		return nil
 	}
 	f := &gwv1.HTTPHeaderFilter{Remove: ops.Remove}
-	for _, k := range sortedKeys(ops.Set) {
+	for _, k := range slices.Sorted(maps.Keys(ops.Set)) {
 		f.Set = append(f.Set, gwv1.HTTPHeader{Name: gwv1.HTTPHeaderName(k), Value: ops.Set[k]})
 	}
-	for _, k := range sortedKeys(ops.Add) {
+	for _, k := range slices.Sorted(maps.Keys(ops.Add)) {
 		f.Add = append(f.Add, gwv1.HTTPHeader{Name: gwv1.HTTPHeaderName(k), Value: ops.Add[k]})
 	}
 	return f
@@ -747,13 +748,4 @@ func indexOf(v any, i int) any {
 		return l[i]
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

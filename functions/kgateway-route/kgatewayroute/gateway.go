@@ -2,6 +2,8 @@ package kgatewayroute
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -19,7 +21,7 @@ const (
 func (c *converter) gatewayObjects(items fn.KubeObjects) []*fn.KubeObject {
 	cfg := c.cfg
 	gw := cfg.Gateway
-	namespaces := sortedKeys(c.routeNamespaces)
+	namespaces := slices.Sorted(maps.Keys(c.routeNamespaces))
 	if !cfg.CreateGateway {
 		kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from namespaces %v",
 			gw.Namespace, gw.Name, namespaces)

@@ -2,6 +2,8 @@ package kgatewayroute
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -151,11 +153,11 @@ var fromGroups = map[string]string{"HTTPRoute": kit.GroupGatewayAPI, "GatewayExt
 // source namespace, naming each Service.
 func (g grants) objects(cfg *Config) []*fn.KubeObject {
 	var out []*fn.KubeObject
-	for _, to := range sortedKeys(g) {
-		for _, kind := range sortedKeys(g[to]) {
-			for _, from := range sortedKeys(g[to][kind]) {
+	for _, to := range slices.Sorted(maps.Keys(g)) {
+		for _, kind := range slices.Sorted(maps.Keys(g[to])) {
+			for _, from := range slices.Sorted(maps.Keys(g[to][kind])) {
 				var targets []any
-				for _, svc := range sortedKeys(g[to][kind][from]) {
+				for _, svc := range slices.Sorted(maps.Keys(g[to][kind][from])) {
 					targets = append(targets, map[string]any{"group": "", "kind": "Service", "name": svc})
 				}
 				spec := map[string]any{

@@ -8,7 +8,8 @@ package chain
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
@@ -138,19 +139,10 @@ func parseConfig(raw map[string]json.RawMessage) (Config, error) {
 		case known[key]:
 			cfg.Steps[key] = value
 		default:
-			return cfg, fmt.Errorf("unknown field %q (steps: %s)", key, strings.Join(sortedKeys(known), ", "))
+			return cfg, fmt.Errorf("unknown field %q (steps: %s)", key, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
 		}
 	}
 	return cfg, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func fail(rl *fn.ResourceList, err error) bool {

@@ -2,7 +2,8 @@ package verify_test
 
 import (
 	"bytes"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,7 +71,7 @@ func TestPipelineOnCorpus(t *testing.T) {
 					pending[o]++
 				}
 			}
-			for _, o := range sortedKeys(pending) {
+			for _, o := range slices.Sorted(maps.Keys(pending)) {
 				t.Logf("%d findings wait for %s, which is not in the chain yet", pending[o], o)
 			}
 		})
@@ -113,12 +114,3 @@ func owner(r *fn.Result) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

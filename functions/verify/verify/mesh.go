@@ -2,6 +2,8 @@ package verify
 
 import (
 	"github.com/kfgitops/kfgitops/kit"
+	"maps"
+	"slices"
 )
 
 // Istio labels of the ambient data plane.
@@ -25,7 +27,7 @@ func checkSidecarKeys(b *bundle, r *reporter) error {
 			name string
 			m    map[string]string
 		}{{"labels", w.Labels}, {"annotations", w.Annotations}} {
-			for _, k := range sortedKeys(field.m) {
+			for _, k := range slices.Sorted(maps.Keys(field.m)) {
 				if !kit.IsSidecarKey(k) || allowed[k] || (k == kit.SidecarInjectKey && field.m[k] == "false") {
 					continue
 				}

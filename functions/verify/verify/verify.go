@@ -9,7 +9,6 @@ package verify
 import (
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -161,13 +160,4 @@ func (r *reporter) errorf(o *fn.KubeObject, field, format string, a ...any) {
 func (r *reporter) warnf(o *fn.KubeObject, field, format string, a ...any) {
 	r.warnings++
 	kit.Warning(r.results, o, field, "%s: %s", r.check, fmt.Sprintf(format, a...))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
