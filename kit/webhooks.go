@@ -199,11 +199,11 @@ func (rs *AdmissionRequests) Intercepted(w *AdmissionWebhook) []int {
 	for _, rule := range w.rules {
 		for _, g := range rule.APIGroups {
 			if g == "*" {
-				candidates = nil
-				for i := range rs.requests {
-					candidates = append(candidates, i)
+				all := make([]int, len(rs.requests))
+				for i := range all {
+					all[i] = i
 				}
-				return rs.filter(w, candidates)
+				return rs.filter(w, all)
 			}
 			if !groups[g] {
 				groups[g] = true

@@ -155,14 +155,14 @@ type measurement struct {
 
 func runProcess(b *testing.B, bin string, args []string, stdin []byte, dir string) ([]byte, measurement) {
 	b.Helper()
-	rssFile := filepath.Join(b.TempDir(), "rss")
+	tmp := b.TempDir()
+	rssFile := filepath.Join(tmp, "rss")
 	cmd := exec.Command(tool(b, "peakrss"), append([]string{bin}, args...)...)
 	cmd.Env = append(os.Environ(), "PEAKRSS_OUT="+rssFile)
 	cmd.Dir = dir
 	// stdin and stdout are files, so the child reads and writes the kernel's
 	// page cache directly: through pipes, this (large) process would copy
 	// every byte in and out while the child runs, on the same cores.
-	tmp := b.TempDir()
 	inFile, outFile := filepath.Join(tmp, "stdin.yaml"), filepath.Join(tmp, "stdout.yaml")
 	if err := os.WriteFile(inFile, stdin, 0o644); err != nil {
 		b.Fatal(err)
