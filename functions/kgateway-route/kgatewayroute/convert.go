@@ -430,8 +430,9 @@ func (c *converter) rewriteGroups(o *fn.KubeObject, field string, r *httpRoute, 
 				continue
 			}
 			add("", m, origin, func() *rewriteGroup {
+				rp := kgatewayPrefixReplacement(P, R)
 				return &rewriteGroup{urlRewrite: withHost(&gwv1.HTTPURLRewriteFilter{Path: &gwv1.HTTPPathModifier{
-					Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: &R}})}
+					Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: &rp}})}
 			})
 		case origin.kind == "exact" && R == origin.value:
 			add("plain", m, origin, plain)
@@ -451,6 +452,21 @@ func (c *converter) rewriteGroups(o *fn.KubeObject, field string, r *httpRoute, 
 // P ends in "/".
 func prefixRewriteExact(p, r string) bool {
 	return strings.HasSuffix(p, "/") == strings.HasSuffix(r, "/") || (r == "/" && strings.HasSuffix(p, "/"))
+}
+
+// kgatewayPrefixReplacement is the ReplacePrefixMatch value for prefix p that
+// kgateway programs as Istio's replacement r (p, r both ending in "/" or
+// neither). kgateway v2.4 matches a PathPrefix as Envoy's path-separated
+// prefix without its trailing slash and turns a ReplacePrefixMatch other than
+// "/" into a prefix_rewrite of that prefix: the separator after it stays, so
+// r's own trailing slash would double it (/a/x → /b//x). Gateway API gives
+// the same path with or without that slash; the root prefix keeps r whole,
+// since "/" has no slash to strip.
+func kgatewayPrefixReplacement(p, r string) string {
+	if p == "/" || r == "/" {
+		return r
+	}
+	return strings.TrimSuffix(r, "/")
 }
 
 func headerFilter(ops *headerOps) *gwv1.HTTPHeaderFilter {

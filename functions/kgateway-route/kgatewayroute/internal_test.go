@@ -56,6 +56,21 @@ func TestPrefixRewriteExact(t *testing.T) {
 	}
 }
 
+// The ReplacePrefixMatch values kgateway v2.4 programs as Istio's rewrite:
+// its prefix_rewrite keeps the separator after the path-separated prefix.
+func TestKgatewayPrefixReplacement(t *testing.T) {
+	for _, c := range []struct{ prefix, rewrite, want string }{
+		{"/a/", "/b/", "/b"}, // kgateway: /a/x → /b + /x
+		{"/a", "/b", "/b"},
+		{"/jupyter/", "/", "/"}, // kgateway: regex ^/jupyter\/* → /
+		{"/", "/b/", "/b/"},     // Envoy prefix "/": /x → /b/x
+	} {
+		if got := kgatewayPrefixReplacement(c.prefix, c.rewrite); got != c.want {
+			t.Errorf("kgatewayPrefixReplacement(%q, %q) = %q, want %q", c.prefix, c.rewrite, got, c.want)
+		}
+	}
+}
+
 func TestServiceHost(t *testing.T) {
 	for _, c := range []struct {
 		host, name, ns string
