@@ -1,7 +1,8 @@
 // Package corpus finds the real Kubeflow renders that tests and benchmarks
 // run on (../shared/corpus next to the repository, or $KFGITOPS_CORPUS) and
 // turns a multi-document YAML file into a ResourceList. The corpus is never
-// copied into the repository; where it is absent, tests skip.
+// copied into the repository; where it is absent, tests skip, unless
+// $KFGITOPS_REQUIRE_CORPUS is 1 (CI sets it), when they fail.
 package corpus
 
 import (
@@ -53,14 +54,29 @@ func RepoRoot() (string, error) {
 	}
 }
 
+// RequireEnv names the variable that turns every corpus skip into a
+// failure, so that a CI run without the corpus cannot pass.
+const RequireEnv = "KFGITOPS_REQUIRE_CORPUS"
+
 // Require returns the corpus directory or skips the test with one line.
 func Require(tb testing.TB) string {
 	tb.Helper()
 	d := Dir()
 	if d == "" {
-		tb.Skip("corpus not found (../shared/corpus or $KFGITOPS_CORPUS): skipping the real-input test")
+		Missing(tb, "corpus not found (../shared/corpus or $KFGITOPS_CORPUS): skipping the real-input test")
 	}
 	return d
+}
+
+// Missing skips a test whose shared input (the corpus, or a file beside it
+// in ../shared) is absent, or fails it when $KFGITOPS_REQUIRE_CORPUS is 1.
+// Every test that skips for want of shared input goes through here.
+func Missing(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	if os.Getenv(RequireEnv) == "1" {
+		tb.Fatalf(format+" ($"+RequireEnv+"=1: the shared input is required)", args...)
+	}
+	tb.Skipf(format, args...)
 }
 
 // Files lists every corpus file: the platform renders, then the components.
