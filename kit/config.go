@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	sigsjson "sigs.k8s.io/json"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -32,7 +31,8 @@ type Validator interface {
 //     non-string fields are parsed as YAML ("true", "[a, b]", a nested map).
 //
 // Decoding is strict: unknown fields and wrong value types are errors naming
-// the field, never silently ignored.
+// the field, never silently ignored. A field given replaces its default
+// whole (see DecodeJSON).
 func DecodeConfig(fc *fn.KubeObject, kind string, cfg any) error {
 	if fc == nil || fc.IsEmpty() {
 		return validate(cfg)
@@ -68,23 +68,6 @@ func DecodeConfig(fc *fn.KubeObject, kind string, cfg any) error {
 		return fmt.Errorf("functionConfig %s %q is not supported: use kind %s of apiVersion %s, or a ConfigMap",
 			fc.GetAPIVersion()+"/"+fc.GetKind(), fc.GetName(), kind, ConfigAPIVersion)
 	}
-}
-
-// DecodeJSON strictly decodes JSON onto cfg: case-sensitive field names,
-// unknown fields and duplicate fields are errors naming the field path.
-func DecodeJSON(raw []byte, cfg any) error {
-	strict, err := sigsjson.UnmarshalStrict(raw, cfg)
-	if err != nil {
-		return cleanJSONError(err)
-	}
-	if len(strict) > 0 {
-		msgs := make([]string, len(strict))
-		for i, e := range strict {
-			msgs[i] = e.Error()
-		}
-		return fmt.Errorf("%s", strings.Join(msgs, "; "))
-	}
-	return nil
 }
 
 func validate(cfg any) error {

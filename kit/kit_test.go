@@ -1,6 +1,8 @@
 package kit_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -218,4 +220,69 @@ func TestSetEmbeddedYAMLFields(t *testing.T) {
 	if again, _ := kit.SetEmbeddedYAMLFields(o, "f.yaml", map[string]string{"b": ""}); len(again) != 0 {
 		t.Errorf("not idempotent: %v", again)
 	}
+}
+
+type replaceSample struct {
+	Refs   []kit.ConfigMapRef `json:"refs"`
+	Labels map[string]string  `json:"labels"`
+	Inner  struct {
+		A string   `json:"a"`
+		B string   `json:"b"`
+		L []string `json:"l"`
+	} `json:"inner"`
+	Ptr *kit.ConfigMapRef `json:"ptr"`
+}
+
+func replaceDefaults() replaceSample {
+	var c replaceSample
+	c.Refs = []kit.ConfigMapRef{{Namespace: "kubeflow", Name: "d", Key: "k.yaml"}, {Namespace: "x", Name: "y", Key: "z"}}
+	c.Labels = map[string]string{"default": "1"}
+	c.Inner.A, c.Inner.B, c.Inner.L = "a", "b", []string{"l1", "l2"}
+	c.Ptr = &kit.ConfigMapRef{Namespace: "p", Name: "q", Key: "r"}
+	return c
+}
+
+// TestDecodeConfigReplacesDefaults: a field given replaces its default whole
+// (lists, maps, pointers); a nested object replaces only the fields it gives.
+func TestDecodeConfigReplacesDefaults(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       func(*replaceSample)
+	}{
+		{"list of objects", "refs: [{namespace: a, name: b}]", func(c *replaceSample) { c.Refs = []kit.ConfigMapRef{{Namespace: "a", Name: "b"}} }},
+		{"empty list", "refs: []", func(c *replaceSample) { c.Refs = []kit.ConfigMapRef{} }},
+		{"null list", "refs: null", func(c *replaceSample) { c.Refs = nil }},
+		{"map", "labels: {given: \"2\"}", func(c *replaceSample) { c.Labels = map[string]string{"given": "2"} }},
+		{"nested field", "inner: {b: B}", func(c *replaceSample) { c.Inner.B = "B" }},
+		{"nested list", "inner: {l: [x]}", func(c *replaceSample) { c.Inner.L = []string{"x"} }},
+		{"pointer", "ptr: {name: n}", func(c *replaceSample) { c.Ptr = &kit.ConfigMapRef{Name: "n"} }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, doc := range []string{
+				"apiVersion: fn.kfgitops.dev/v1alpha1\nkind: Sample\nmetadata: {name: c}\n" + c.body + "\n",
+				configMapOf(t, c.body),
+			} {
+				got := replaceDefaults()
+				if err := kit.DecodeConfig(obj(t, doc), "Sample", &got); err != nil {
+					t.Fatal(err)
+				}
+				want := replaceDefaults()
+				c.want(&want)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s:\ngot  %+v\nwant %+v", doc, got, want)
+				}
+			}
+		})
+	}
+}
+
+// configMapOf writes a one-field typed body as a ConfigMap functionConfig.
+func configMapOf(t *testing.T, body string) string {
+	key, value, _ := strings.Cut(body, ": ")
+	v, err := json.Marshal(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {" + key + ": " + string(v) + "}\n"
 }

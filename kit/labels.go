@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -18,6 +19,21 @@ type ConfigMapRef struct {
 	Name      string `json:"name"`
 	// Key is the data key holding a YAML document.
 	Key string `json:"key"`
+}
+
+// Validate requires every field: a ref given in a config replaces the
+// default whole, so a missing key is not the default's key.
+func (r ConfigMapRef) Validate() error {
+	var missing []string
+	for _, f := range []struct{ name, value string }{{"namespace", r.Namespace}, {"name", r.Name}, {"key", r.Key}} {
+		if f.value == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s required", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // KubeflowNamespaceLabels is the profile controller's namespace-labels file,

@@ -112,8 +112,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("ingressGateway.name %q: %s", c.IngressGateway.Name, strings.Join(errs, "; "))
 	}
 	for i, ref := range c.NamespaceLabelsConfigMaps {
-		if ref.Namespace == "" || ref.Name == "" || ref.Key == "" {
-			return fmt.Errorf("namespaceLabelsConfigMaps[%d]: namespace, name and key are required", i)
+		if err := ref.Validate(); err != nil {
+			return fmt.Errorf("namespaceLabelsConfigMaps[%d]: %w", i, err)
 		}
 	}
 	if c.ProfilesConfig.Name != "" && (c.ProfilesConfig.Namespace == "" || c.ProfilesConfig.Key == "") {

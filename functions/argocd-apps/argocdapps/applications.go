@@ -92,7 +92,11 @@ func (b appBuilder) sourcePath(dir string) string {
 }
 
 func (b appBuilder) destination(namespace string) appDestination {
-	return appDestination{Server: b.cfg.Destination.Server, Name: b.cfg.Destination.Name, Namespace: namespace}
+	d := appDestination{Server: b.cfg.Destination.Server, Name: b.cfg.Destination.Name, Namespace: namespace}
+	if d.Server == "" && d.Name == "" {
+		d.Server = DefaultServer
+	}
+	return d
 }
 
 func (b appBuilder) meta(name, file string, wave *int) objectMeta {

@@ -1,7 +1,6 @@
 package argocdapps
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -74,32 +73,6 @@ type Config struct {
 	Emit string `json:"emit"`
 }
 
-// UnmarshalJSON decodes strictly onto the defaults, but replaces a defaulted
-// list the input sets instead of decoding into its elements: Go's JSON
-// decoder reuses existing slice elements, so `rules: [{group: x}]` would
-// otherwise inherit the default first rule's selector; a destination given
-// by name must not keep the default server.
-func (c *Config) UnmarshalJSON(b []byte) error {
-	var set map[string]json.RawMessage
-	if err := json.Unmarshal(b, &set); err != nil {
-		return err
-	}
-	if _, ok := set["groups"]; ok {
-		c.Groups = nil
-	}
-	if _, ok := set["rules"]; ok {
-		c.Rules = nil
-	}
-	if _, ok := set["pruneProtectedKinds"]; ok {
-		c.PruneProtectedKinds = nil
-	}
-	if _, ok := set["destination"]; ok {
-		c.Destination = Destination{} // name replaces the default server
-	}
-	type plain Config // without this method
-	return kit.DecodeJSON(b, (*plain)(c))
-}
-
 // Group is one stage.
 type Group struct {
 	// Name is the directory and the Application name suffix (a DNS label).
@@ -138,7 +111,8 @@ type Source struct {
 	BasePath string `json:"basePath"`
 }
 
-// Destination is an Argo CD destination cluster, by server URL or by name.
+// Destination is an Argo CD destination cluster, by server URL or by name;
+// neither is the in-cluster server, DefaultServer.
 type Destination struct {
 	Server string `json:"server,omitempty"`
 	Name   string `json:"name,omitempty"`
@@ -184,7 +158,8 @@ const (
 // real one.
 const PlaceholderRepoURL = "https://github.com/example/kubeflow-gitops.git"
 
-// DefaultServer is the in-cluster destination.
+// DefaultServer is the in-cluster destination, used when the config names
+// no destination.
 const DefaultServer = "https://kubernetes.default.svc"
 
 // Defaults is the configuration for upstream Kubeflow: the stages follow the
@@ -207,7 +182,6 @@ func Defaults() Config {
 			RepoURL:        PlaceholderRepoURL,
 			TargetRevision: "HEAD",
 		},
-		Destination:           Destination{Server: DefaultServer},
 		Project:               "default",
 		ArgoCDNamespace:       "argocd",
 		ApplicationNamePrefix: "kubeflow-",
@@ -333,8 +307,8 @@ func (c *Config) Validate() error {
 	if c.Source.TargetRevision == "" {
 		return fmt.Errorf("source.targetRevision: required")
 	}
-	if (c.Destination.Server == "") == (c.Destination.Name == "") {
-		return fmt.Errorf("destination: set server or name (exactly one)")
+	if c.Destination.Server != "" && c.Destination.Name != "" {
+		return fmt.Errorf("destination: set server or name, not both")
 	}
 	if c.Project == "" {
 		return fmt.Errorf("project: required")

@@ -14,7 +14,7 @@ type Config struct {
 	// Rules place objects in waves: the first rule whose selector matches an
 	// object gives its wave. An object no rule matches gets wave 0, Argo
 	// CD's own default, written out.
-	Rules Rules `json:"rules"`
+	Rules []Rule `json:"rules"`
 	// Overwrite replaces a sync-wave annotation the object already has;
 	// otherwise that wave is kept and the dependency analysis may not move it.
 	Overwrite bool `json:"overwrite"`
@@ -47,24 +47,6 @@ type Rule struct {
 	// Pin forbids the dependency analysis to raise these objects: a
 	// dependency that needs them later is an error instead.
 	Pin bool `json:"pin,omitempty"`
-}
-
-// Rules is a rule list that decodes into a fresh slice: decoding a JSON
-// array into the default list would otherwise merge the user's rules into
-// the default rules' fields.
-type Rules []Rule
-
-// UnmarshalJSON decodes strictly into a new list.
-func (r *Rules) UnmarshalJSON(b []byte) error {
-	var fresh struct {
-		Rules []Rule `json:"rules"`
-	}
-	// decoded under its own name, so that errors name the field in full
-	if err := kit.DecodeJSON(append(append([]byte(`{"rules":`), b...), '}'), &fresh); err != nil {
-		return err
-	}
-	*r = fresh.Rules
-	return nil
 }
 
 // Values of ServerSideApplyCRDs.
@@ -117,8 +99,8 @@ const (
 // functions of the pipeline add), then the apps. Components are recognised
 // by namespace, by the labels their upstream manifests carry, and for the
 // few unlabelled cluster-scoped parts by name.
-func KubeflowRules() Rules {
-	var rules Rules
+func KubeflowRules() []Rule {
+	var rules []Rule
 	add := func(wave int, selectors ...kit.Selector) {
 		for _, s := range selectors {
 			rules = append(rules, Rule{Match: s, Wave: kit.Ptr(wave)})

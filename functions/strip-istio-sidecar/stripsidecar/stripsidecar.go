@@ -54,8 +54,13 @@ func Defaults() Config {
 	}
 }
 
-// Validate checks the opt-out label.
+// Validate checks the opt-out label and the ConfigMap refs.
 func (c *Config) Validate() error {
+	for i, ref := range c.NamespaceLabelsConfigMaps {
+		if err := ref.Validate(); err != nil {
+			return fmt.Errorf("namespaceLabelsConfigMaps[%d]: %w", i, err)
+		}
+	}
 	if c.OptOutLabel == "" {
 		return nil
 	}
