@@ -120,7 +120,7 @@ func (e exemption) covers(o uriOrigin) bool {
 // Istio ingress gateway's pods into kgateway GatewayExtensions and
 // TrafficPolicies, and emits the ListenerPolicy (identity headers stripped,
 // websockets).
-func (c *converter) translateAuth(items fn.KubeObjects, converted []*convertedVS) authOutput {
+func (c *converter) translateAuth(items fn.KubeObjects, converted []*Conversion) authOutput {
 	var out authOutput
 	gw := c.cfg.Gateway
 	// The claim headers of JWT providers already in the bundle (from an
@@ -543,7 +543,7 @@ func providerName(issuer string, i int) string {
 
 // exemptions emits, per converted HTTPRoute, a TrafficPolicy disabling the
 // auth steps whose Istio policy exempted all the paths of some rules.
-func (c *converter) exemptions(converted []*convertedVS, extAuth, jwt exemption) []*fn.KubeObject {
+func (c *converter) exemptions(converted []*Conversion, extAuth, jwt exemption) []*fn.KubeObject {
 	var out []*fn.KubeObject
 	for _, cv := range converted {
 		for _, route := range slices.Sorted(maps.Keys(cv.rules)) {

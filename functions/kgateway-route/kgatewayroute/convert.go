@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kptdev/krm-functions-sdk/go/fn"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -39,25 +38,25 @@ type uriOrigin struct {
 type backendService struct{ namespace, name string }
 
 // convertHTTP converts spec.http[i] of a VirtualService into rules.
-func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule {
-	o, field := vs.obj, httpPath(i)
+func (v *vsConverter) convertHTTP(i int, r *httpRoute) []*rule {
+	field := httpPath(i)
 	for _, d := range httpRouteFields.unconverted(r.raw) {
-		c.warn(o, field+"."+d.field, "%s", d.reason)
+		v.warn(field+"."+d.field, "%s", d.reason)
 	}
 	if r.Route == nil && r.Redirect == nil && r.DirectResponse == nil {
-		c.warn(o, field, "route has no route, redirect or directResponse: not converted")
+		v.warn(field, "route has no route, redirect or directResponse: not converted")
 		return nil
 	}
-	matches, origins := c.convertMatches(vs, i, r)
+	matches, origins := v.convertMatches(i, r)
 	if len(matches) == 0 {
-		c.warn(o, field+".match", "no match is left to convert: route dropped")
+		v.warn(field+".match", "no match is left to convert: route dropped")
 		return nil
 	}
 
 	var common []gwv1.HTTPRouteFilter
 	if r.Headers != nil {
 		for _, d := range headersFields.unconverted(mapOf(r.raw["headers"])) {
-			c.warn(o, field+".headers."+d.field, "%s", d.reason)
+			v.warn(field+".headers."+d.field, "%s", d.reason)
 		}
 		if f := headerFilter(r.Headers.Request); f != nil {
 			common = append(common, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterRequestHeaderModifier, RequestHeaderModifier: f})
@@ -66,9 +65,9 @@ func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule
 			common = append(common, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterResponseHeaderModifier, ResponseHeaderModifier: f})
 		}
 	}
-	common = append(common, c.mirrorFilters(vs, i, r)...)
+	common = append(common, v.mirrorFilters(i, r)...)
 	if r.CorsPolicy != nil {
-		if f := c.corsFilter(o, field+".corsPolicy", r); f != nil {
+		if f := v.corsFilter(field+".corsPolicy", r); f != nil {
 			common = append(common, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterCORS, CORS: f})
 		}
 	}
@@ -77,16 +76,16 @@ func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule
 	var direct map[string]any
 	if r.DirectResponse != nil {
 		var ok bool
-		if direct, ok = c.directResponse(o, field+".directResponse", r); !ok {
+		if direct, ok = v.directResponse(field+".directResponse", r); !ok {
 			return nil
 		}
 	} else if r.Redirect != nil {
 		for _, d := range redirectFields.unconverted(mapOf(r.raw["redirect"])) {
-			c.warn(o, field+".redirect."+d.field, "%s", d.reason)
+			v.warn(field+".redirect."+d.field, "%s", d.reason)
 		}
 		f, err := redirectFilter(r.Redirect)
 		if err != nil {
-			c.warn(o, field+".redirect", "%v: route dropped", err)
+			v.warn(field+".redirect", "%v: route dropped", err)
 			return nil
 		}
 		common = append(common, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterRequestRedirect, RequestRedirect: f})
@@ -95,9 +94,9 @@ func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule
 			rf := fmt.Sprintf("%s.route[%d]", field, j)
 			raw := mapOf(indexOf(r.raw["route"], j))
 			for _, d := range routeDestinationFields.unconverted(raw) {
-				c.warn(o, rf+"."+d.field, "%s", d.reason)
+				v.warn(rf+"."+d.field, "%s", d.reason)
 			}
-			ref, ok := c.serviceRef(vs, rf+".destination", rd.Destination, mapOf(raw["destination"]))
+			ref, ok := v.serviceRef(rf+".destination", rd.Destination, mapOf(raw["destination"]))
 			if !ok {
 				continue
 			}
@@ -107,16 +106,26 @@ func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule
 			backends = append(backends, b)
 		}
 		if len(backends) == 0 {
-			c.warn(o, field+".route", "no destination could be converted: route dropped")
+			v.warn(field+".route", "no destination could be converted: route dropped")
 			return nil
 		}
 	}
 
-	timeout := c.cfg.DefaultTimeout
+	// Every rule gets timeouts.request, "0s" (none) unless the route or
+	// defaultTimeout says otherwise: Istio routes have no timeout, while a
+	// kgateway v2.4.0 rule without timeouts gets Envoy's default route
+	// timeout of 15s, which would cut Jupyter's long-polling and kernel
+	// requests. Websockets need nothing here: kgateway adds a route-level
+	// websocket upgrade only for backends whose Service port has appProtocol
+	// kubernetes.io/ws (irtranslator/route.go, translateRouteAction), which
+	// Kubeflow's Services lack; the Gateway's ListenerPolicy enables the
+	// upgrade on the listener instead (upgradeConfig.enabledUpgrades:
+	// [websocket], set when websockets is true), which covers every route.
+	timeout := v.cfg.DefaultTimeout
 	if r.Timeout != "" {
 		d, err := gepDuration(r.Timeout)
 		if err != nil {
-			c.warn(o, field+".timeout", "%v: using defaultTimeout %s", err, c.cfg.DefaultTimeout)
+			v.warn(field+".timeout", "%v: using defaultTimeout %s", err, v.cfg.DefaultTimeout)
 		} else {
 			timeout = d
 		}
@@ -125,17 +134,17 @@ func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule
 
 	policy := map[string]any{}
 	if r.Retries != nil {
-		if retry := c.retryPolicy(o, field+".retries", r); retry != nil {
+		if retry := v.retryPolicy(field+".retries", r); retry != nil {
 			policy["retry"] = retry
 		}
 	}
 	if r.Fault != nil {
-		if fault := c.faultPolicy(o, field+".fault", r); fault != nil {
+		if fault := v.faultPolicy(field+".fault", r); fault != nil {
 			policy["faultInjection"] = fault
 		}
 	}
 
-	groups := c.rewriteGroups(o, field, r, matches, origins)
+	groups := v.rewriteGroups(field, r, matches, origins)
 	base := ruleBaseName(r.Name, i)
 	var out []*rule
 	for k, g := range groups {
@@ -178,8 +187,7 @@ func (c *converter) convertHTTP(vs *virtualService, i int, r *httpRoute) []*rule
 // convertMatches converts the matches of one route; a match with a
 // condition that cannot be converted is dropped (the route then matches
 // less than the VirtualService, never more), with a warning.
-func (c *converter) convertMatches(vs *virtualService, i int, r *httpRoute) ([]gwv1.HTTPRouteMatch, []uriOrigin) {
-	o := vs.obj
+func (v *vsConverter) convertMatches(i int, r *httpRoute) ([]gwv1.HTTPRouteMatch, []uriOrigin) {
 	if len(r.Match) == 0 {
 		return []gwv1.HTTPRouteMatch{prefixMatch("/")}, []uriOrigin{{"prefix", ""}}
 	}
@@ -193,34 +201,34 @@ func (c *converter) convertMatches(vs *virtualService, i int, r *httpRoute) ([]g
 		}
 		if dropped := matchFields.unconverted(raw); len(dropped) > 0 {
 			for _, d := range dropped {
-				c.warn(o, field+"."+d.field, "%s: match dropped", d.reason)
+				v.warn(field+"."+d.field, "%s: match dropped", d.reason)
 			}
 			continue
 		}
-		if len(m.Gateways) > 0 && !c.boundTo(m.Gateways, o.GetNamespace()) {
+		if len(m.Gateways) > 0 && !v.boundTo(m.Gateways, v.obj.GetNamespace()) {
 			continue // this match applies to other gateways only
 		}
 		base := gwv1.HTTPRouteMatch{}
 		var err error
 		if base.Headers, err = headerMatches(m.Headers); err != nil {
-			c.warn(o, field+".headers", "%v: match dropped", err)
+			v.warn(field+".headers", "%v: match dropped", err)
 			continue
 		}
 		if base.QueryParams, err = queryMatches(m.QueryParams); err != nil {
-			c.warn(o, field+".queryParams", "%v: match dropped", err)
+			v.warn(field+".queryParams", "%v: match dropped", err)
 			continue
 		}
 		if m.Method != nil {
 			if m.Method.Exact == nil || !httpMethods[*m.Method.Exact] {
-				c.warn(o, field+".method", "only an exact match on a standard HTTP method can be converted: match dropped")
+				v.warn(field+".method", "only an exact match on a standard HTTP method can be converted: match dropped")
 				continue
 			}
 			meth := gwv1.HTTPMethod(*m.Method.Exact)
 			base.Method = &meth
 		}
-		paths, origin, err := c.pathMatches(o, field+".uri", m.URI)
+		paths, origin, err := v.pathMatches(field+".uri", m.URI)
 		if err != nil {
-			c.warn(o, field+".uri", "%v: match dropped", err)
+			v.warn(field+".uri", "%v: match dropped", err)
 			continue
 		}
 		for _, p := range paths {
@@ -237,7 +245,7 @@ func (c *converter) convertMatches(vs *virtualService, i int, r *httpRoute) ([]g
 // PathPrefix matches whole path segments, so a prefix that does not end in
 // "/" gets a second, RegularExpression match for the paths that continue the
 // last segment (/ml_metadata → /ml_metadata.MetadataStoreService/Get…).
-func (c *converter) pathMatches(o *fn.KubeObject, field string, u *stringMatch) ([]*gwv1.HTTPPathMatch, uriOrigin, error) {
+func (v *vsConverter) pathMatches(field string, u *stringMatch) ([]*gwv1.HTTPPathMatch, uriOrigin, error) {
 	switch {
 	case u == nil:
 		return []*gwv1.HTTPPathMatch{prefixMatch("/").Path}, uriOrigin{"prefix", ""}, nil
@@ -256,7 +264,7 @@ func (c *converter) pathMatches(o *fn.KubeObject, field string, u *stringMatch) 
 			return []*gwv1.HTTPPathMatch{pathMatch(gwv1.PathMatchRegularExpression, regexp.QuoteMeta(p)+".*")}, origin, nil
 		}
 		if strings.HasSuffix(p, "/") {
-			c.slashPrefixes = append(c.slashPrefixes, p)
+			v.slashPrefixes = append(v.slashPrefixes, p)
 			return []*gwv1.HTTPPathMatch{pathMatch(gwv1.PathMatchPathPrefix, p)}, origin, nil
 		}
 		return []*gwv1.HTTPPathMatch{
@@ -351,12 +359,12 @@ type rewriteGroup struct {
 // regex matches share one ReplaceFullPath rule; the segment-continuation
 // regex of a prefix, and prefixes whose string rewrite ReplacePrefixMatch
 // would change, get kgateway's regex path rewrite. Identity rewrites drop.
-func (c *converter) rewriteGroups(o *fn.KubeObject, field string, r *httpRoute, matches []gwv1.HTTPRouteMatch, origins []uriOrigin) []*rewriteGroup {
+func (v *vsConverter) rewriteGroups(field string, r *httpRoute, matches []gwv1.HTTPRouteMatch, origins []uriOrigin) []*rewriteGroup {
 	var host *gwv1.PreciseHostname
 	var uri *string
 	if rw := r.Rewrite; rw != nil {
 		for _, d := range rewriteFields.unconverted(mapOf(r.raw["rewrite"])) {
-			c.warn(o, field+".rewrite."+d.field, "%s", d.reason)
+			v.warn(field+".rewrite."+d.field, "%s", d.reason)
 		}
 		if rw.Authority != "" {
 			h := gwv1.PreciseHostname(rw.Authority)
@@ -393,7 +401,7 @@ func (c *converter) rewriteGroups(o *fn.KubeObject, field string, r *httpRoute, 
 		// Istio and kgateway both hand the regex rewrite to Envoy's
 		// regex_rewrite (RE2, \1 substitutions): the same rewrite.
 		if _, err := regexp.Compile(rw.URIRegexRewrite.Match); err != nil {
-			c.warn(o, field+".rewrite.uriRegexRewrite.match", "%v: rewrite dropped", err)
+			v.warn(field+".rewrite.uriRegexRewrite.match", "%v: rewrite dropped", err)
 		} else {
 			g := &rewriteGroup{urlRewrite: withHost(nil), pathRegex: map[string]any{"pattern": rw.URIRegexRewrite.Match, "substitution": rw.URIRegexRewrite.Rewrite}}
 			g.matches, g.origins = matches, origins
@@ -423,7 +431,7 @@ func (c *converter) rewriteGroups(o *fn.KubeObject, field string, r *httpRoute, 
 			}
 			if *m.Path.Type == gwv1.PathMatchRegularExpression || !prefixRewriteExact(P, R) {
 				if *m.Path.Type == gwv1.PathMatchPathPrefix && !reportedInexact {
-					c.info(o, field+".rewrite.uri", "ReplacePrefixMatch would rewrite %s to %s differently from Istio's string replacement: converted to a kgateway regex path rewrite", P, R)
+					v.info(field+".rewrite.uri", "ReplacePrefixMatch would rewrite %s to %s differently from Istio's string replacement: converted to a kgateway regex path rewrite", P, R)
 					reportedInexact = true
 				}
 				add("regex "+P, m, origin, regexRewrite)
@@ -512,11 +520,11 @@ func redirectFilter(r *httpRedirect) (*gwv1.HTTPRequestRedirectFilter, error) {
 	return f, nil
 }
 
-func (c *converter) mirrorFilters(vs *virtualService, i int, r *httpRoute) []gwv1.HTTPRouteFilter {
+func (v *vsConverter) mirrorFilters(i int, r *httpRoute) []gwv1.HTTPRouteFilter {
 	field := httpPath(i)
 	var out []gwv1.HTTPRouteFilter
 	add := func(f string, d destination, raw map[string]any, p *percent) {
-		ref, ok := c.serviceRef(vs, f, d, raw)
+		ref, ok := v.serviceRef(f, d, raw)
 		if !ok {
 			return
 		}
@@ -543,9 +551,9 @@ func (c *converter) mirrorFilters(vs *virtualService, i int, r *httpRoute) []gwv
 	return out
 }
 
-func (c *converter) corsFilter(o *fn.KubeObject, field string, r *httpRoute) *gwv1.HTTPCORSFilter {
+func (v *vsConverter) corsFilter(field string, r *httpRoute) *gwv1.HTTPCORSFilter {
 	for _, d := range corsFields.unconverted(mapOf(r.raw["corsPolicy"])) {
-		c.warn(o, field+"."+d.field, "%s", d.reason)
+		v.warn(field+"."+d.field, "%s", d.reason)
 	}
 	p := r.CorsPolicy
 	f := &gwv1.HTTPCORSFilter{AllowCredentials: p.AllowCredentials}
@@ -554,7 +562,7 @@ func (c *converter) corsFilter(o *fn.KubeObject, field string, r *httpRoute) *gw
 	}
 	for j, m := range p.AllowOrigins {
 		if m.Exact == nil {
-			c.warn(o, fmt.Sprintf("%s.allowOrigins[%d]", field, j), "only exact origins can be converted: origin dropped")
+			v.warn(fmt.Sprintf("%s.allowOrigins[%d]", field, j), "only exact origins can be converted: origin dropped")
 			continue
 		}
 		f.AllowOrigins = append(f.AllowOrigins, gwv1.CORSOrigin(*m.Exact))
@@ -571,7 +579,7 @@ func (c *converter) corsFilter(o *fn.KubeObject, field string, r *httpRoute) *gw
 	if p.MaxAge != "" {
 		d, err := time.ParseDuration(p.MaxAge)
 		if err != nil || d < time.Second {
-			c.warn(o, field+".maxAge", "%q is not a duration of at least 1s: dropped", p.MaxAge)
+			v.warn(field+".maxAge", "%q is not a duration of at least 1s: dropped", p.MaxAge)
 		} else {
 			f.MaxAge = int32(d / time.Second)
 		}
@@ -582,9 +590,9 @@ func (c *converter) corsFilter(o *fn.KubeObject, field string, r *httpRoute) *gw
 // retryPolicy converts Istio retries into a kgateway TrafficPolicy retry
 // (HTTPRoute retry is experimental-channel only). attempts 0 disables
 // retries, which is kgateway's default: nothing to emit.
-func (c *converter) retryPolicy(o *fn.KubeObject, field string, r *httpRoute) map[string]any {
+func (v *vsConverter) retryPolicy(field string, r *httpRoute) map[string]any {
 	for _, d := range retryFields.unconverted(mapOf(r.raw["retries"])) {
-		c.warn(o, field+"."+d.field, "%s", d.reason)
+		v.warn(field+"."+d.field, "%s", d.reason)
 	}
 	rt := r.Retries
 	if rt.Attempts != nil && *rt.Attempts == 0 {
@@ -599,7 +607,7 @@ func (c *converter) retryPolicy(o *fn.KubeObject, field string, r *httpRoute) ma
 	if rt.PerTryTimeout != "" {
 		d, err := gepDuration(rt.PerTryTimeout)
 		if err != nil || d == "0s" {
-			c.warn(o, field+".perTryTimeout", "%q cannot be converted: dropped", rt.PerTryTimeout)
+			v.warn(field+".perTryTimeout", "%q cannot be converted: dropped", rt.PerTryTimeout)
 		} else {
 			out["perTryTimeout"] = d
 		}
@@ -617,7 +625,7 @@ func (c *converter) retryPolicy(o *fn.KubeObject, field string, r *httpRoute) ma
 			continue
 		}
 		if !retryOnConditions[cond] {
-			c.warn(o, field+".retryOn", "condition %q has no kgateway equivalent: dropped", cond)
+			v.warn(field+".retryOn", "condition %q has no kgateway equivalent: dropped", cond)
 			continue
 		}
 		conds = append(conds, cond)
@@ -636,10 +644,10 @@ func (c *converter) retryPolicy(o *fn.KubeObject, field string, r *httpRoute) ma
 
 // faultPolicy converts Istio fault injection into kgateway's TrafficPolicy
 // faultInjection (integer percentages).
-func (c *converter) faultPolicy(o *fn.KubeObject, field string, r *httpRoute) map[string]any {
+func (v *vsConverter) faultPolicy(field string, r *httpRoute) map[string]any {
 	raw := mapOf(r.raw["fault"])
 	for _, d := range faultFields.unconverted(raw) {
-		c.warn(o, field+"."+d.field, "%s", d.reason)
+		v.warn(field+"."+d.field, "%s", d.reason)
 	}
 	out := map[string]any{}
 	pct := func(f string, p *percent) (int64, bool) {
@@ -647,34 +655,34 @@ func (c *converter) faultPolicy(o *fn.KubeObject, field string, r *httpRoute) ma
 			return 100, true
 		}
 		if p.Value != math.Trunc(p.Value) || p.Value < 0 || p.Value > 100 {
-			c.warn(o, f+".percentage", "%v%% is not a whole percentage: dropped", p.Value)
+			v.warn(f+".percentage", "%v%% is not a whole percentage: dropped", p.Value)
 			return 0, false
 		}
 		return int64(p.Value), true
 	}
 	if d := r.Fault.Delay; d != nil {
 		for _, x := range delayFields.unconverted(mapOf(raw["delay"])) {
-			c.warn(o, field+".delay."+x.field, "%s", x.reason)
+			v.warn(field+".delay."+x.field, "%s", x.reason)
 		}
 		dur, err := gepDuration(d.FixedDelay)
 		p, ok := pct(field+".delay", d.Percentage)
 		switch {
 		case d.FixedDelay == "":
 		case err != nil || dur == "0s":
-			c.warn(o, field+".delay.fixedDelay", "%q cannot be converted: delay dropped", d.FixedDelay)
+			v.warn(field+".delay.fixedDelay", "%q cannot be converted: delay dropped", d.FixedDelay)
 		case ok:
 			out["delay"] = map[string]any{"fixedDelay": dur, "percentage": p}
 		}
 	}
 	if a := r.Fault.Abort; a != nil {
 		for _, x := range abortFields.unconverted(mapOf(raw["abort"])) {
-			c.warn(o, field+".abort."+x.field, "%s", x.reason)
+			v.warn(field+".abort."+x.field, "%s", x.reason)
 		}
 		p, ok := pct(field+".abort", a.Percentage)
 		switch {
 		case a.HTTPStatus < 200 || a.HTTPStatus > 599:
 			if a.HTTPStatus != 0 {
-				c.warn(o, field+".abort.httpStatus", "%d is outside 200-599: abort dropped", a.HTTPStatus)
+				v.warn(field+".abort.httpStatus", "%d is outside 200-599: abort dropped", a.HTTPStatus)
 			}
 		case ok:
 			out["abort"] = map[string]any{"httpStatus": int64(a.HTTPStatus), "percentage": p}
@@ -688,13 +696,13 @@ func (c *converter) faultPolicy(o *fn.KubeObject, field string, r *httpRoute) ma
 
 // directResponse converts an Istio directResponse into the spec of a
 // kgateway DirectResponse, which the rule references.
-func (c *converter) directResponse(o *fn.KubeObject, field string, r *httpRoute) (map[string]any, bool) {
+func (v *vsConverter) directResponse(field string, r *httpRoute) (map[string]any, bool) {
 	for _, d := range directResponseFields.unconverted(mapOf(r.raw["directResponse"])) {
-		c.warn(o, field+"."+d.field, "%s", d.reason)
+		v.warn(field+"."+d.field, "%s", d.reason)
 	}
 	d := r.DirectResponse
 	if d.Status < 200 || d.Status > 599 {
-		c.warn(o, field+".status", "status %d is outside the 200-599 kgateway accepts: route dropped", d.Status)
+		v.warn(field+".status", "status %d is outside the 200-599 kgateway accepts: route dropped", d.Status)
 		return nil, false
 	}
 	spec := map[string]any{"status": int64(d.Status)}
@@ -712,23 +720,26 @@ func (c *converter) directResponse(o *fn.KubeObject, field string, r *httpRoute)
 // serviceRef resolves a destination to a Service backend reference. The
 // port is required in Gateway API; when the destination has none, the
 // Service's only port (from the bundle) is used, as Istio does.
-func (c *converter) serviceRef(vs *virtualService, field string, d destination, raw map[string]any) (gwv1.BackendObjectReference, bool) {
-	o := vs.obj
+func (v *vsConverter) serviceRef(field string, d destination, raw map[string]any) (gwv1.BackendObjectReference, bool) {
+	o := v.obj
 	for _, x := range destinationFields.unconverted(raw) {
-		c.warn(o, field+"."+x.field, "%s", x.reason)
+		v.warn(field+"."+x.field, "%s", x.reason)
 	}
-	name, ns, ok := serviceHost(d.Host, o.GetNamespace(), c.cfg.ClusterDomain)
+	name, ns, ok := serviceHost(d.Host, o.GetNamespace(), v.cfg.ClusterDomain)
 	if !ok {
-		c.warn(o, field+".host", "%q is not a Kubernetes Service of cluster domain %s: destination dropped", d.Host, c.cfg.ClusterDomain)
+		v.warn(field+".host", "%q is not a Kubernetes Service of cluster domain %s: destination dropped", d.Host, v.cfg.ClusterDomain)
 		return gwv1.BackendObjectReference{}, false
 	}
 	var port int32
 	if d.Port != nil && d.Port.Number != 0 {
 		port = d.Port.Number
-	} else if ports := c.servicePorts[ns+"/"+name]; len(ports) == 1 {
+	} else if ports := v.services[ns+"/"+name]; len(ports) == 1 {
 		port = ports[0]
+	} else if v.services == nil {
+		v.warn(field+".port", "no port given and the ports of Service %s/%s are not known: destination dropped", ns, name)
+		return gwv1.BackendObjectReference{}, false
 	} else {
-		c.warn(o, field+".port", "no port given and Service %s/%s does not have exactly one port in the bundle: destination dropped", ns, name)
+		v.warn(field+".port", "no port given and Service %s/%s does not have exactly one port in the bundle: destination dropped", ns, name)
 		return gwv1.BackendObjectReference{}, false
 	}
 	p := gwv1.PortNumber(port)
@@ -736,7 +747,7 @@ func (c *converter) serviceRef(vs *virtualService, field string, d destination, 
 	if ns != o.GetNamespace() {
 		n := gwv1.Namespace(ns)
 		ref.Namespace = &n
-		c.grants.add(ns, "HTTPRoute", o.GetNamespace(), name)
+		v.grants.add(ns, "HTTPRoute", o.GetNamespace(), name)
 	}
 	return ref, true
 }

@@ -5,14 +5,10 @@
 package kgatewayroute
 
 import (
-	"fmt"
-	"net"
-	"sort"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // Function is kgateway-route.
@@ -42,19 +38,16 @@ const (
 	maxRuleMatches    = 64
 )
 
-// converter holds the indexes and the state of one run.
+// converter holds the indexes and the state of one run over a bundle; the
+// conversion of each VirtualService is the RouteConverter's.
 type converter struct {
-	cfg          *Config
+	*RouteConverter
 	results      *fn.Results
-	istioGateway string
-	servicePorts map[string][]int32 // ns/name → ports
+	servicePorts ServicePorts
 	grants       grants
 	warnings     int
 	// routeNamespaces admitted by the Gateway.
 	routeNamespaces map[string]bool
-	// slashPrefixes are the prefixes ending in "/" of the VirtualService
-	// being converted, reported together.
-	slashPrefixes []string
 }
 
 func (c *converter) warn(o *fn.KubeObject, field, format string, a ...any) {
@@ -66,14 +59,14 @@ func (c *converter) info(o *fn.KubeObject, field, format string, a ...any) {
 	kit.Info(c.results, o, field, format, a...)
 }
 
-// boundTo reports whether a gateways list names the configured Istio gateway.
-func (c *converter) boundTo(gateways []string, vsNamespace string) bool {
-	for _, g := range gateways {
-		if gatewayRef(g, vsNamespace) == c.istioGateway {
-			return true
+// report writes the findings of a VirtualService's conversion as results.
+func (c *converter) report(o *fn.KubeObject, findings []kit.Finding) {
+	for _, f := range findings {
+		if f.Severity == fn.Warning {
+			c.warnings++
 		}
+		*c.results = append(*c.results, f.Result(o))
 	}
-	return false
 }
 
 // hasIngress reports whether the bundle holds anything of the Istio ingress
@@ -101,11 +94,14 @@ func (c *converter) hasIngress(items, vss []*fn.KubeObject) bool {
 // Run converts the routes and emits the Gateway, the auth policies and the
 // runtime-route bridge.
 func Run(rl *fn.ResourceList, cfg *Config) error {
+	rc, err := NewRouteConverter(*cfg)
+	if err != nil {
+		return err
+	}
 	c := &converter{
-		cfg:             cfg,
+		RouteConverter:  rc,
 		results:         &rl.Results,
-		istioGateway:    cfg.IstioGateway,
-		servicePorts:    map[string][]int32{},
+		servicePorts:    ServicePorts{},
 		grants:          grants{},
 		routeNamespaces: map[string]bool{},
 	}
@@ -139,31 +135,29 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 
 	out := newOutput(rl.Items)
 	drop := map[*fn.KubeObject]bool{}
-	var converted []*convertedVS
+	var converted []*Conversion
 	for _, o := range vss {
-		vs, err := parseVirtualService(o)
+		cv, err := rc.convert(o, c.servicePorts)
 		if err != nil {
 			return err
 		}
-		if !c.boundTo(vs.Spec.Gateways, o.GetNamespace()) {
+		if !cv.Bound {
 			continue
 		}
-		cv, err := c.convertVirtualService(vs)
-		if err != nil {
-			return err
-		}
-		if len(cv.routes) == 0 {
+		c.report(o, cv.Findings)
+		c.grants.merge(cv.grants)
+		if len(cv.Routes) == 0 {
 			continue
 		}
 		converted = append(converted, cv)
-		for _, r := range cv.routes {
+		for _, r := range cv.Routes {
 			out.put(r)
 			c.routeNamespaces[r.GetNamespace()] = true
 		}
-		for _, p := range cv.policies {
+		for _, p := range cv.Objects {
 			out.put(p)
 		}
-		c.finishVirtualService(vs, cv, drop)
+		c.finishVirtualService(cv, drop)
 	}
 
 	auth := c.translateAuth(items, converted)
@@ -189,102 +183,18 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 
 	routes := 0
 	for _, cv := range converted {
-		routes += len(cv.routes)
+		routes += len(cv.Routes)
 	}
 	kit.Summary(&rl.Results, "kgateway-route: converted %d VirtualServices into %d HTTPRoutes on Gateway %s/%s, emitted %d objects, removed %d, %d warnings",
 		len(converted), routes, cfg.Gateway.Namespace, cfg.Gateway.Name, out.added, len(drop), c.warnings)
 	return nil
 }
 
-// convertedVS is one VirtualService's output.
-type convertedVS struct {
-	vs       *virtualService
-	routes   []*fn.KubeObject
-	policies []*fn.KubeObject
-	// rules per emitted HTTPRoute name, for the auth exemptions.
-	rules map[string][]*rule
-	// keep is set when the VirtualService has routes that were not
-	// converted (tcp, tls, or no convertible HTTP route).
-	keep bool
-}
-
-func (c *converter) convertVirtualService(vs *virtualService) (*convertedVS, error) {
-	o := vs.obj
-	cv := &convertedVS{vs: vs, rules: map[string][]*rule{}}
-	var rules []*rule
-	c.slashPrefixes = nil
-	for i, raw := range vs.Spec.HTTP {
-		r, err := parseHTTPRoute(o, i, raw)
-		if err != nil {
-			return nil, err
-		}
-		rules = append(rules, c.convertHTTP(vs, i, r)...)
-	}
-	uniqueRuleNames(rules)
-	if len(c.slashPrefixes) > 0 {
-		c.info(o, "spec.http", "PathPrefix %s also matches the path without the trailing slash, which these Istio prefixes do not match (requests for it went to another route)",
-			strings.Join(c.slashPrefixes, ", "))
-	}
-	c.checkOrder(o, rules)
-	if len(vs.Spec.TCP) > 0 {
-		c.warn(o, "spec.tcp", "tcp routes are not converted; the VirtualService is kept")
-		cv.keep = true
-	}
-	if len(vs.Spec.TLS) > 0 {
-		c.warn(o, "spec.tls", "tls routes are not converted; the VirtualService is kept")
-		cv.keep = true
-	}
-	hostnames := c.routeHostnames(o, vs.Spec.Hosts)
-	if len(rules) == 0 {
-		c.warn(o, "spec.http", "no HTTP route could be converted; the VirtualService is kept")
-		cv.keep = true
-		return cv, nil
-	}
-	ruleChunks := chunkRules(rules)
-	hostChunks := chunkHosts(hostnames)
-	n := len(ruleChunks) * len(hostChunks)
-	k := 0
-	for _, hc := range hostChunks {
-		for _, rc := range ruleChunks {
-			k++
-			name := o.GetName()
-			if n > 1 {
-				name = fmt.Sprintf("%s-%02d", o.GetName(), k)
-			}
-			route, err := c.httpRouteObject(o, name, hc, rc)
-			if err != nil {
-				return nil, err
-			}
-			cv.routes = append(cv.routes, route)
-			cv.rules[name] = rc
-			for _, r := range rc {
-				if r.policy != nil {
-					p, err := c.rulePolicy(o, name, r)
-					if err != nil {
-						return nil, err
-					}
-					cv.policies = append(cv.policies, p)
-				}
-				if r.directResponse != nil {
-					d, err := newObject(kgatewayVersion, "DirectResponse", o.GetNamespace(), directResponseName(name, r), managedLabels, nil, r.directResponse)
-					if err != nil {
-						return nil, err
-					}
-					cv.policies = append(cv.policies, d)
-				}
-			}
-		}
-	}
-	if n > 1 {
-		c.info(o, "spec", "split into %d HTTPRoutes (Gateway API allows %d rules, %d matches and %d hostnames per HTTPRoute)", n, maxRules, maxMatches, maxHostnames)
-	}
-	return cv, nil
-}
-
 // finishVirtualService removes a converted VirtualService, or, when it is
 // also bound to other gateways or keeps routes, drops the converted gateway
 // from its gateways list.
-func (c *converter) finishVirtualService(vs *virtualService, cv *convertedVS, drop map[*fn.KubeObject]bool) {
+func (c *converter) finishVirtualService(cv *Conversion, drop map[*fn.KubeObject]bool) {
+	vs := cv.vs
 	o := vs.obj
 	var others []string
 	for _, g := range vs.Spec.Gateways {
@@ -292,8 +202,8 @@ func (c *converter) finishVirtualService(vs *virtualService, cv *convertedVS, dr
 			others = append(others, g)
 		}
 	}
-	names := make([]string, len(cv.routes))
-	for i, r := range cv.routes {
+	names := make([]string, len(cv.Routes))
+	for i, r := range cv.Routes {
 		names[i] = r.GetName()
 	}
 	switch {
@@ -308,114 +218,9 @@ func (c *converter) finishVirtualService(vs *virtualService, cv *convertedVS, dr
 	}
 }
 
-// uniqueRuleNames makes rule names unique within a VirtualService.
-func uniqueRuleNames(rules []*rule) {
-	seen := map[string]int{}
-	for _, r := range rules {
-		n := string(*r.Name)
-		seen[n]++
-		if seen[n] > 1 {
-			sn := gwv1.SectionName(fmt.Sprintf("%s-%d", n, seen[n]))
-			r.Name = &sn
-		}
-	}
-}
-
-// checkOrder reports pairs of rules of one VirtualService whose order
-// Gateway API precedence reverses: an earlier Istio route that a later one
-// overtakes for requests both match.
-func (c *converter) checkOrder(o *fn.KubeObject, rules []*rule) {
-	reported := map[[2]int]bool{}
-	for i, a := range rules {
-		for _, b := range rules[i+1:] {
-			if a.httpIndex == b.httpIndex || reported[[2]int{a.httpIndex, b.httpIndex}] {
-				continue
-			}
-			for _, ma := range a.Matches {
-				for _, mb := range b.Matches {
-					if ComparePrecedence(mb, ma) > 0 && mayOverlap(ma, mb) {
-						reported[[2]int{a.httpIndex, b.httpIndex}] = true
-						c.warn(o, httpPath(b.httpIndex)+".match",
-							"Gateway API precedence puts this route before %s (more specific match), but Istio matches routes in order: requests both match now go here; reorder or narrow the matches",
-							httpPath(a.httpIndex))
-					}
-					if reported[[2]int{a.httpIndex, b.httpIndex}] {
-						break
-					}
-				}
-				if reported[[2]int{a.httpIndex, b.httpIndex}] {
-					break
-				}
-			}
-		}
-	}
-}
-
-// routeHostnames maps VirtualService hosts to HTTPRoute hostnames: "*"
-// means any (no hostnames); short and invalid names are dropped.
-func (c *converter) routeHostnames(o *fn.KubeObject, hosts []string) []string {
-	var out []string
-	for _, h := range hosts {
-		if h == "*" {
-			return nil
-		}
-		if strings.Contains(h, "/") || !hostnamePattern.MatchString(h) || !strings.Contains(h, ".") || net.ParseIP(h) != nil {
-			c.warn(o, "spec.hosts", "host %q is not a Gateway API hostname: dropped", h)
-			continue
-		}
-		out = append(out, h)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// chunkRules splits rules so that each HTTPRoute has at most 16 rules and
-// 128 matches, and each rule at most 64 matches.
-func chunkRules(rules []*rule) [][]*rule {
-	var flat []*rule
-	for _, r := range rules {
-		if len(r.Matches) <= maxRuleMatches {
-			flat = append(flat, r)
-			continue
-		}
-		for k := 0; k < len(r.Matches); k += maxRuleMatches {
-			end := min(k+maxRuleMatches, len(r.Matches))
-			part := *r
-			part.Matches = r.Matches[k:end]
-			part.origins = r.origins[k:end]
-			sn := gwv1.SectionName(fmt.Sprintf("%s-m%d", *r.Name, k/maxRuleMatches+1))
-			part.Name = &sn
-			flat = append(flat, &part)
-		}
-	}
-	var chunks [][]*rule
-	var cur []*rule
-	matches := 0
-	for _, r := range flat {
-		if len(cur) == maxRules || matches+len(r.Matches) > maxMatches {
-			chunks = append(chunks, cur)
-			cur, matches = nil, 0
-		}
-		cur = append(cur, r)
-		matches += len(r.Matches)
-	}
-	return append(chunks, cur)
-}
-
-func chunkHosts(hosts []string) [][]string {
-	if len(hosts) == 0 {
-		return [][]string{nil}
-	}
-	var out [][]string
-	for k := 0; k < len(hosts); k += maxHostnames {
-		out = append(out, hosts[k:min(k+maxHostnames, len(hosts))])
-	}
-	return out
-}
-
 // attachedToGateway reports whether an HTTPRoute already in the bundle has
 // the kgateway Gateway as a parent.
-func (c *converter) attachedToGateway(o *fn.KubeObject) bool {
+func (rc *RouteConverter) attachedToGateway(o *fn.KubeObject) bool {
 	parents, _, _ := o.NestedSlice("spec", "parentRefs")
 	for _, p := range parents {
 		name, _, _ := p.NestedString("name")
@@ -424,7 +229,7 @@ func (c *converter) attachedToGateway(o *fn.KubeObject) bool {
 		if ns == "" {
 			ns = o.GetNamespace()
 		}
-		if (kind == "" || kind == "Gateway") && name == c.cfg.Gateway.Name && ns == c.cfg.Gateway.Namespace {
+		if (kind == "" || kind == "Gateway") && name == rc.cfg.Gateway.Name && ns == rc.cfg.Gateway.Namespace {
 			return true
 		}
 	}

@@ -81,9 +81,10 @@ func (o *output) put(obj *fn.KubeObject) {
 // managedLabels mark what this function generated.
 var managedLabels = map[string]string{"app.kubernetes.io/managed-by": "kgateway-route"}
 
-// httpRouteObject renders one HTTPRoute of a VirtualService.
-func (c *converter) httpRouteObject(vs *fn.KubeObject, name string, hostnames []string, rules []*rule) (*fn.KubeObject, error) {
-	spec := gwv1.HTTPRouteSpec{CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{c.parentRef(vs.GetNamespace())}}}
+// httpRouteObject renders one HTTPRoute of the VirtualService.
+func (v *vsConverter) httpRouteObject(name string, hostnames []string, rules []*rule) (*fn.KubeObject, error) {
+	vs := v.obj
+	spec := gwv1.HTTPRouteSpec{CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{v.parentRef(vs.GetNamespace())}}}
 	for _, h := range hostnames {
 		spec.Hostnames = append(spec.Hostnames, gwv1.Hostname(h))
 	}
@@ -106,10 +107,10 @@ func (c *converter) httpRouteObject(vs *fn.KubeObject, name string, hostnames []
 }
 
 // parentRef is the reference to the kgateway Gateway from a namespace.
-func (c *converter) parentRef(fromNamespace string) gwv1.ParentReference {
-	ref := gwv1.ParentReference{Name: gwv1.ObjectName(c.cfg.Gateway.Name)}
-	if fromNamespace != c.cfg.Gateway.Namespace {
-		ns := gwv1.Namespace(c.cfg.Gateway.Namespace)
+func (rc *RouteConverter) parentRef(fromNamespace string) gwv1.ParentReference {
+	ref := gwv1.ParentReference{Name: gwv1.ObjectName(rc.cfg.Gateway.Name)}
+	if fromNamespace != rc.cfg.Gateway.Namespace {
+		ns := gwv1.Namespace(rc.cfg.Gateway.Namespace)
 		ref.Namespace = &ns
 	}
 	return ref
@@ -120,14 +121,14 @@ func directResponseName(route string, r *rule) string { return route + "-" + str
 
 // rulePolicy is the kgateway TrafficPolicy carrying what Gateway API's
 // standard channel cannot express for one rule (retries, regex rewrites).
-func (c *converter) rulePolicy(vs *fn.KubeObject, route string, r *rule) (*fn.KubeObject, error) {
+func (v *vsConverter) rulePolicy(route string, r *rule) (*fn.KubeObject, error) {
 	spec := map[string]any{
 		"targetRefs": []any{map[string]any{"group": kit.GroupGatewayAPI, "kind": "HTTPRoute", "name": route, "sectionName": string(*r.Name)}},
 	}
 	for k, v := range r.policy {
 		spec[k] = v
 	}
-	return newObject(kgatewayVersion, "TrafficPolicy", vs.GetNamespace(), route+"-"+string(*r.Name), managedLabels, nil, spec)
+	return newObject(kgatewayVersion, "TrafficPolicy", v.obj.GetNamespace(), route+"-"+string(*r.Name), managedLabels, nil, spec)
 }
 
 // grants collects the ReferenceGrants cross-namespace references need:
@@ -145,6 +146,19 @@ func (g grants) add(toNamespace, fromKind, fromNamespace, service string) {
 		g[toNamespace][fromKind][fromNamespace] = map[string]bool{}
 	}
 	g[toNamespace][fromKind][fromNamespace][service] = true
+}
+
+// merge adds the grants of other to g.
+func (g grants) merge(other grants) {
+	for to, kinds := range other {
+		for kind, froms := range kinds {
+			for from, services := range froms {
+				for svc := range services {
+					g.add(to, kind, from, svc)
+				}
+			}
+		}
+	}
 }
 
 var fromGroups = map[string]string{"HTTPRoute": kit.GroupGatewayAPI, "GatewayExtension": kgatewayGroup}
