@@ -21,7 +21,7 @@ var externalServiceFields = []string{
 // VirtualServices controllers create at runtime (notebooks, tensorboards,
 // PVC viewers, KServe): its Service becomes ClusterIP, and an HTTPRoute on
 // the kgateway Gateway, behind the same auth, forwards their prefixes to it.
-func (c *converter) bridge(services []*fn.KubeObject) []*fn.KubeObject {
+func (c *converter) bridge(services []*fn.KubeObject) ([]*fn.KubeObject, error) {
 	rr := c.cfg.RuntimeRoutes
 	var svc *fn.KubeObject
 	for _, s := range services {
@@ -33,7 +33,7 @@ func (c *converter) bridge(services []*fn.KubeObject) []*fn.KubeObject {
 		c.warnings++
 		kit.Warning(c.results, nil, "", "runtime-route bridge Service %s/%s is not in the bundle: no bridge route emitted; runtime-created VirtualServices are not reachable through kgateway",
 			rr.Service.Namespace, rr.Service.Name)
-		return nil
+		return nil, nil
 	}
 	hasPort := false
 	for _, p := range c.servicePorts[svc.GetNamespace()+"/"+svc.GetName()] {
@@ -41,15 +41,16 @@ func (c *converter) bridge(services []*fn.KubeObject) []*fn.KubeObject {
 	}
 	if !hasPort {
 		c.warn(svc, "spec.ports", "runtime-route bridge port %d is not a port of this Service: no bridge route emitted", rr.Service.Port)
-		return nil
+		return nil, nil
 	}
 	if t, _, _ := svc.NestedString("spec", "type"); t != "" && t != "ClusterIP" {
-		if err := kit.EditRNode(svc, internalOnly); err == nil {
-			c.info(svc, "spec.type", "%s → ClusterIP: the Istio ingress gateway is only reached through kgateway now", t)
+		if err := kit.EditRNode(svc, internalOnly); err != nil {
+			return nil, kit.Errorf(svc, "spec", "making the Service internal-only: %v", err)
 		}
+		c.info(svc, "spec.type", "%s → ClusterIP: the Istio ingress gateway is only reached through kgateway now", t)
 	}
 	if len(rr.Prefixes) == 0 {
-		return nil
+		return nil, nil
 	}
 	var matches []gwv1.HTTPRouteMatch
 	for _, p := range rr.Prefixes {
@@ -71,10 +72,10 @@ func (c *converter) bridge(services []*fn.KubeObject) []*fn.KubeObject {
 	route, err := newObject(gatewayAPIVersion, "HTTPRoute", svc.GetNamespace(), bridgeRouteName, managedLabels,
 		map[string]string{"kgateway-route.kfgitops.dev/source": "runtime-route bridge to Service " + svc.GetNamespace() + "/" + svc.GetName()}, spec)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	c.info(svc, "", "bridge: kgateway forwards %s to this Service (port %d) for VirtualServices created at runtime", strings.Join(rr.Prefixes, ", "), rr.Service.Port)
-	return []*fn.KubeObject{route}
+	return []*fn.KubeObject{route}, nil
 }
 
 // internalOnly turns a Service into a ClusterIP Service.

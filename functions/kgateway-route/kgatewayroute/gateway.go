@@ -18,14 +18,14 @@ const (
 
 // gatewayObjects emits the Gateway, its GatewayParameters and Certificate,
 // or, when referencing an existing Gateway, reports what it must admit.
-func (c *converter) gatewayObjects(items fn.KubeObjects) []*fn.KubeObject {
+func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, error) {
 	cfg := c.cfg
 	gw := cfg.Gateway
 	namespaces := slices.Sorted(maps.Keys(c.routeNamespaces))
 	if !cfg.CreateGateway {
 		kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from namespaces %v",
 			gw.Namespace, gw.Name, namespaces)
-		return nil
+		return nil, nil
 	}
 	var out []*fn.KubeObject
 	var nsObj *fn.KubeObject
@@ -45,9 +45,11 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) []*fn.KubeObject {
 		params := map[string]any{"kube": map[string]any{"podTemplate": map[string]any{
 			"extraAnnotations": map[string]any{bypassInboundCapture: "true"},
 		}}}
-		if p, err := newObject(kgatewayVersion, "GatewayParameters", gw.Namespace, gw.Name, managedLabels, nil, params); err == nil {
-			out = append(out, p)
+		p, err := newObject(kgatewayVersion, "GatewayParameters", gw.Namespace, gw.Name, managedLabels, nil, params)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, p)
 		spec["infrastructure"] = map[string]any{"parametersRef": map[string]any{"group": kgatewayGroup, "kind": "GatewayParameters", "name": gw.Name}}
 	}
 
@@ -86,9 +88,11 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) []*fn.KubeObject {
 				"dnsNames":   toAny(hosts),
 				"issuerRef":  map[string]any{"group": "cert-manager.io", "kind": ref.Kind, "name": ref.Name},
 			}
-			if o, err := newObject("cert-manager.io/v1", "Certificate", gw.Namespace, cfg.HTTPS.SecretName, managedLabels, nil, cert); err == nil {
-				out = append(out, o)
+			o, err := newObject("cert-manager.io/v1", "Certificate", gw.Namespace, cfg.HTTPS.SecretName, managedLabels, nil, cert)
+			if err != nil {
+				return nil, err
 			}
+			out = append(out, o)
 		}
 	}
 	spec["listeners"] = listeners
@@ -97,11 +101,12 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) []*fn.KubeObject {
 		annotations = map[string]string{externalDNSAnnotation: cfg.ExternalDNSHostname}
 	}
 	g, err := newObject(gatewayAPIVersion, "Gateway", gw.Namespace, gw.Name, managedLabels, annotations, spec)
-	if err == nil {
-		out = append(out, g)
+	if err != nil {
+		return nil, err
 	}
+	out = append(out, g)
 	sort.SliceStable(out, func(i, j int) bool { return identity(out[i]) < identity(out[j]) })
-	return out
+	return out, nil
 }
 
 func listenerName(base string, i, n int) string {

@@ -157,7 +157,9 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		for _, p := range cv.Objects {
 			out.put(p)
 		}
-		c.finishVirtualService(cv, drop)
+		if err := c.finishVirtualService(cv, drop); err != nil {
+			return err
+		}
 	}
 
 	auth := c.translateAuth(items, converted)
@@ -165,15 +167,27 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		out.put(p)
 	}
 	if cfg.RuntimeRoutes.Mode == RuntimeBridge {
-		for _, b := range c.bridge(services) {
+		bridge, err := c.bridge(services)
+		if err != nil {
+			return err
+		}
+		for _, b := range bridge {
 			out.put(b)
 			c.routeNamespaces[b.GetNamespace()] = true
 		}
 	}
-	for _, g := range c.gatewayObjects(items) {
+	gateway, err := c.gatewayObjects(items)
+	if err != nil {
+		return err
+	}
+	for _, g := range gateway {
 		out.put(g)
 	}
-	for _, g := range c.grants.objects(cfg) {
+	grants, err := c.grants.objects()
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
 		out.put(g)
 	}
 	if cfg.RemoveIstioIngress {
@@ -193,7 +207,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 // finishVirtualService removes a converted VirtualService, or, when it is
 // also bound to other gateways or keeps routes, drops the converted gateway
 // from its gateways list.
-func (c *converter) finishVirtualService(cv *Conversion, drop map[*fn.KubeObject]bool) {
+func (c *converter) finishVirtualService(cv *Conversion, drop map[*fn.KubeObject]bool) error {
 	vs := cv.vs
 	o := vs.obj
 	var others []string
@@ -210,12 +224,15 @@ func (c *converter) finishVirtualService(cv *Conversion, drop map[*fn.KubeObject
 	case !c.cfg.RemoveConverted || cv.keep:
 		c.info(o, "", "converted to HTTPRoute %s; kept", strings.Join(names, ", "))
 	case len(others) > 0:
-		_ = o.SetNestedStringSlice(others, "spec", "gateways")
+		if err := o.SetNestedStringSlice(others, "spec", "gateways"); err != nil {
+			return kit.Errorf(o, "spec.gateways", "%v", err)
+		}
 		c.info(o, "spec.gateways", "converted to HTTPRoute %s; kept for gateways %s", strings.Join(names, ", "), strings.Join(others, ", "))
 	default:
 		drop[o] = true
 		c.info(o, "", "converted to HTTPRoute %s; removed", strings.Join(names, ", "))
 	}
+	return nil
 }
 
 // attachedToGateway reports whether an HTTPRoute already in the bundle has

@@ -29,7 +29,8 @@ type meta struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// newObject renders an object with the path annotations kpt writes files by.
+// newObject renders an object with the path annotations kpt writes files by;
+// an error names the object.
 func newObject(apiVersion, kind, namespace, name string, labels, annotations map[string]string, spec any) (*fn.KubeObject, error) {
 	a := map[string]string{}
 	for k, v := range annotations {
@@ -39,10 +40,13 @@ func newObject(apiVersion, kind, namespace, name string, labels, annotations map
 	a["config.kubernetes.io/path"] = path
 	a["internal.config.kubernetes.io/path"] = path
 	b, err := yaml.Marshal(object{APIVersion: apiVersion, Kind: kind, Metadata: meta{name, namespace, labels, a}, Spec: spec})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		var o *fn.KubeObject
+		if o, err = fn.ParseKubeObject(b); err == nil {
+			return o, nil
+		}
 	}
-	return fn.ParseKubeObject(b)
+	return nil, fmt.Errorf("building %s %s/%s: %w", kind, namespace, name, err)
 }
 
 // output collects the items with generated objects upserted: an object of
@@ -165,7 +169,7 @@ var fromGroups = map[string]string{"HTTPRoute": kit.GroupGatewayAPI, "GatewayExt
 
 // objects renders one ReferenceGrant per target namespace, source kind and
 // source namespace, naming each Service.
-func (g grants) objects(cfg *Config) []*fn.KubeObject {
+func (g grants) objects() ([]*fn.KubeObject, error) {
 	var out []*fn.KubeObject
 	for _, to := range slices.Sorted(maps.Keys(g)) {
 		for _, kind := range slices.Sorted(maps.Keys(g[to])) {
@@ -180,12 +184,13 @@ func (g grants) objects(cfg *Config) []*fn.KubeObject {
 				}
 				name := strings.ToLower(kind) + "s-from-" + from
 				o, err := newObject(gatewayAPIVersion, "ReferenceGrant", to, name, managedLabels, nil, spec)
-				if err == nil {
-					out = append(out, o)
+				if err != nil {
+					return nil, err
 				}
+				out = append(out, o)
 			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return identity(out[i]) < identity(out[j]) })
-	return out
+	return out, nil
 }

@@ -85,7 +85,9 @@ func (rc *RouteConverter) Convert(vs *fn.KubeObject, services ServicePorts) (*Co
 	if err != nil || !cv.Bound || len(cv.Routes) == 0 {
 		return cv, err
 	}
-	cv.Grants = cv.grants.objects(rc.cfg)
+	if cv.Grants, err = cv.grants.objects(); err != nil {
+		return nil, err
+	}
 	return cv, nil
 }
 
