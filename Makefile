@@ -3,7 +3,8 @@ SHELL      := bash
 .SHELLFLAGS := -eu -o pipefail -c
 BIN        := $(CURDIR)/bin
 FUNCTIONS  ?= $(notdir $(wildcard functions/*))
-MODULES    := kit $(addprefix functions/,$(FUNCTIONS)) tests tools/ocibuild
+CONTROLLERS ?= $(notdir $(wildcard controllers/*))
+MODULES    := kit $(addprefix functions/,$(FUNCTIONS)) $(addprefix controllers/,$(CONTROLLERS)) tests tools/ocibuild
 PACKAGES   := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.1
@@ -16,10 +17,11 @@ TEST_PACKAGES := $(filter-out ./tools/ocibuild/...,$(PACKAGES)) ./tools/ocibuild
 
 all: build
 
-## build: every function's binary into bin/
+## build: every function's and controller's binary into bin/
 build:
 	@mkdir -p $(BIN)
 	@for f in $(FUNCTIONS); do CGO_ENABLED=0 go build -trimpath -o $(BIN)/$$f ./functions/$$f || exit 1; done
+	@for c in $(CONTROLLERS); do CGO_ENABLED=0 go build -trimpath -o $(BIN)/$$c ./controllers/$$c || exit 1; done
 
 ## images: every function's image (linux/amd64+arm64), offline, into images/ (see VERSIONING.md)
 images:

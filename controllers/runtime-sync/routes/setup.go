@@ -1,0 +1,57 @@
+package routes
+
+import (
+	"fmt"
+
+	"github.com/kfgitops/kfgitops/controllers/runtime-sync/config"
+	"github.com/kfgitops/kfgitops/controllers/runtime-sync/events"
+	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
+	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	ctrl "sigs.k8s.io/controller-runtime"
+)
+
+// Setup registers the VirtualService controller with the manager.
+//
+// It watches VirtualServices at the version the API server prefers (v1 with
+// the Istio CRDs of the corpus). Istio's CRD serves v1alpha3, v1beta1 and v1
+// with the same schema from one storage version and no conversion webhook,
+// so a watch at any one served version lists every VirtualService, whatever
+// version its controller wrote it under (notebook-controller writes
+// v1alpha3, KServe v1beta1): the server only rewrites apiVersion.
+//
+// It also watches what it derives (Owns): an edited or deleted HTTPRoute is
+// put back, and at start the first list of those kinds enqueues the source
+// of every object it wrote before, so that objects whose VirtualService went
+// while the controller was down are found and removed (the start-up sweep).
+func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder) error {
+	mapping, err := mgr.GetRESTMapper().RESTMapping(VirtualServiceKind)
+	if err != nil {
+		return fmt.Errorf("the API server does not serve %s (are Istio's CRDs installed?): %w", VirtualServiceKind, err)
+	}
+	conv, err := kgatewayroute.NewRouteConverter(s.Route)
+	if err != nil {
+		return err
+	}
+	r := &Reconciler{
+		Client:         mgr.GetClient(),
+		Writer:         &objects.Writer{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Kinds: DerivedKinds},
+		Events:         rec,
+		Converter:      conv,
+		Settings:       s,
+		VirtualService: mapping.GroupVersionKind,
+	}
+	b := ctrl.NewControllerManagedBy(mgr).Named("virtualservice").For(Unstructured(mapping.GroupVersionKind))
+	for _, gvk := range DerivedKinds {
+		b = b.Owns(Unstructured(gvk))
+	}
+	return b.Complete(r)
+}
+
+// Unstructured is an empty object of a kind, for watches and cache options.
+func Unstructured(gvk schema.GroupVersionKind) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(gvk)
+	return u
+}
