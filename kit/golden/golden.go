@@ -27,7 +27,8 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-// Run runs every case under dir.
+// Run runs every case under dir. Directories whose name starts with "_"
+// hold fixtures of other tests and are not cases.
 func Run(t *testing.T, dir string, f kit.Function) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -35,6 +36,9 @@ func Run(t *testing.T, dir string, f kit.Function) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "_") {
+			continue
+		}
 		if !e.IsDir() {
 			t.Errorf("%s: only case directories belong in %s", e.Name(), dir)
 			continue

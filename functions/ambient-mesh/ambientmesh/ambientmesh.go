@@ -56,6 +56,7 @@ type migration struct {
 	added   fn.KubeObjects
 	edited  map[*fn.KubeObject]bool
 	bound   map[string]*waypointState // namespaces with a waypoint
+	rt      *runtimeMode              // set when MigrateNamespace drives the migration
 
 	waypointsAdded, policyCount, moved, copied, warnings int
 }

@@ -12,18 +12,19 @@ var (
 
 // Labels and values of the ambient data plane (istio/api label/labels.yaml).
 const (
-	dataplaneModeLabel     = "istio.io/dataplane-mode"
-	dataplaneModeAmbient   = "ambient"
-	dataplaneModeNone      = "none"
-	injectionLabel         = "istio-injection"
-	useWaypointLabel       = "istio.io/use-waypoint"
-	ingressUseWaypoint     = "istio.io/ingress-use-waypoint"
-	waypointForLabel       = "istio.io/waypoint-for"
-	waypointClass          = "istio-waypoint"
-	hbonePort              = 15008
-	namespaceNameLabel     = "kubernetes.io/metadata.name"
-	gatewayNamePodLabel    = "gateway.networking.k8s.io/gateway-name"
-	istioIngressPodApp     = "istio-ingressgateway"
-	generatedByAnnotation  = "fn.kfgitops.dev/generated-by"
-	generatedForAnnotation = "fn.kfgitops.dev/ambient-mesh-for"
+	dataplaneModeLabel        = "istio.io/dataplane-mode"
+	dataplaneModeAmbient      = "ambient"
+	dataplaneModeNone         = "none"
+	injectionLabel            = "istio-injection"
+	useWaypointLabel          = "istio.io/use-waypoint"
+	useWaypointNamespaceLabel = "istio.io/use-waypoint-namespace"
+	ingressUseWaypoint        = "istio.io/ingress-use-waypoint"
+	waypointForLabel          = "istio.io/waypoint-for"
+	waypointClass             = "istio-waypoint"
+	hbonePort                 = 15008
+	namespaceNameLabel        = "kubernetes.io/metadata.name"
+	gatewayNamePodLabel       = "gateway.networking.k8s.io/gateway-name"
+	istioIngressPodApp        = "istio-ingressgateway"
+	generatedByAnnotation     = "fn.kfgitops.dev/generated-by"
+	generatedForAnnotation    = "fn.kfgitops.dev/ambient-mesh-for"
 )

@@ -177,7 +177,8 @@ func (b *bundle) podsOf(ns string, selector map[string]string) []*workload {
 // servicesFor returns the Services whose pods a policy's selector selects
 // and the ones among them that also front pods the policy does not select.
 // Without any selected pod in the bundle (pods created at runtime) a
-// Service counts when its selector implies the policy's.
+// Service counts when its selector implies the policy's (a namespace-wide
+// policy's pods are all the namespace's).
 func (b *bundle) servicesFor(ns string, selector map[string]string, pods []*workload) (covered, inexact []*service) {
 	selected := map[*workload]bool{}
 	for _, w := range pods {
@@ -188,7 +189,7 @@ func (b *bundle) servicesFor(ns string, selector map[string]string, pods []*work
 			continue
 		}
 		if len(pods) == 0 {
-			if selector != nil && subset(selector, s.selector) {
+			if selector == nil || subset(selector, s.selector) {
 				covered = append(covered, s)
 			}
 			continue

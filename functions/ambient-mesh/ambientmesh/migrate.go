@@ -2,11 +2,11 @@ package ambientmesh
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
-	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // defaultPolicyAPIVersion is used for policies not derived from one.
@@ -20,8 +20,19 @@ type waypointState struct {
 	allAdmitted   bool
 }
 
+// waypointPrincipal is the identity traffic through namespace ns's
+// waypoint arrives with at the destination ztunnel.
 func (m *migration) waypointPrincipal(ns string) string {
-	return "cluster.local/ns/" + ns + "/sa/" + m.cfg.WaypointName
+	return "cluster.local/ns/" + m.waypointNamespace(ns) + "/sa/" + m.cfg.WaypointName
+}
+
+// waypointNamespace is where namespace ns's waypoint runs: ns itself, or
+// the namespace of a shared waypoint (run time only).
+func (m *migration) waypointNamespace(ns string) string {
+	if m.rt != nil && m.rt.sharedWaypointNamespace != "" {
+		return m.rt.sharedWaypointNamespace
+	}
+	return ns
 }
 
 func (m *migration) state(ns string) *waypointState {
@@ -37,27 +48,74 @@ func (m *migration) state(ns string) *waypointState {
 }
 
 // policies classifies every policy, moves what ztunnel cannot enforce to a
-// waypoint, and admits the kgateway identity.
+// waypoint, and admits the kgateway identity, one phase after the other.
 func (m *migration) policies() error {
-	ingress := m.cfg.IngressGateway.Principal()
+	if err := m.admitIngressIdentity(); err != nil {
+		return err
+	}
+	m.existingBindings()
+	moving, staying := m.classify()
+	m.bindNamespaces()
+	for _, p := range moving {
+		if err := m.move(p); err != nil {
+			return err
+		}
+	}
+	for _, p := range staying {
+		if err := m.stay(p); err != nil {
+			return err
+		}
+	}
+	return m.waypoints()
+}
+
+// admitIngressIdentity rewrites the Istio ingress identity (and, at run
+// time, the configured extra principals) wherever a rule names it.
+func (m *migration) admitIngressIdentity() error {
 	for _, p := range m.b.policies {
 		if m.skip[p.key()] || p.gk != kit.AuthorizationPol {
 			continue
 		}
-		if rewritePrincipals(p.rules, kit.IstioIngressPrincipal, ingress, m.cfg.KeepIstioIngressPrincipal) {
+		for _, rw := range m.principalRewrites() {
+			if !rewritePrincipals(p.rules, rw.from, rw.to, rw.keep) {
+				continue
+			}
 			if err := p.setRules(); err != nil {
 				return err
 			}
 			m.touch(p.obj)
-			verb := "added the kgateway identity " + ingress + " next to"
-			if !m.cfg.KeepIstioIngressPrincipal {
-				verb = "replaced with the kgateway identity " + ingress + ":"
+			switch {
+			case m.rt != nil:
+				m.info(p.obj, "spec.rules", "the derived policies name %s where it names %s (the source itself is left to its controller)", rw.to, rw.from)
+			case rw.keep:
+				m.info(p.obj, "spec.rules", "added the kgateway identity %s next to %s", rw.to, rw.from)
+			default:
+				m.info(p.obj, "spec.rules", "replaced with the kgateway identity %s: %s", rw.to, rw.from)
 			}
-			m.info(p.obj, "spec.rules", "%s %s", verb, kit.IstioIngressPrincipal)
 		}
 	}
-	m.existingBindings()
-	var moving, staying []*policy
+	return nil
+}
+
+// principalRewrite replaces principal from by to (keep: adds to next to it).
+type principalRewrite struct {
+	from, to string
+	keep     bool
+}
+
+func (m *migration) principalRewrites() []principalRewrite {
+	out := []principalRewrite{{from: kit.IstioIngressPrincipal, to: m.cfg.IngressGateway.Principal(), keep: m.cfg.KeepIstioIngressPrincipal}}
+	if m.rt != nil {
+		for _, from := range slices.Sorted(maps.Keys(m.rt.replacePrincipals)) {
+			out = append(out, principalRewrite{from: from, to: m.rt.replacePrincipals[from]})
+		}
+	}
+	return out
+}
+
+// classify splits the policies in scope into those that need a waypoint
+// (binding the Services they select to it) and those ztunnel enforces.
+func (m *migration) classify() (moving, staying []*policy) {
 	for _, p := range m.b.policies {
 		if !m.inScope(p) {
 			continue
@@ -69,33 +127,61 @@ func (m *migration) policies() error {
 			continue
 		}
 		need, why := p.needsWaypoint()
-		if !need {
+		switch {
+		case !need:
 			staying = append(staying, p)
-			continue
-		}
-		if p.selector == nil {
+		case p.selector == nil:
 			m.state(p.ns).namespaceWide = true
 			moving = append(moving, p)
-			continue
+		case m.bindServices(p, why):
+			moving = append(moving, p)
 		}
-		covered, inexact := m.b.servicesFor(p.ns, p.selector, p.pods)
-		switch {
-		case len(covered) == 0:
-			kit.Error(m.results, p.obj, "spec.selector", "needs a waypoint (%s) but no Service in the bundle selects its pods (%s): a waypoint only sees traffic sent to a Service, so the rules cannot be enforced anywhere; add a Service, or list %q in skipPolicies to keep it on ztunnel, which %s",
-				why, describe(p), p.key(), ztunnelEffect(p))
-			continue
-		case len(inexact) > 0:
-			kit.Error(m.results, p.obj, "spec.selector", "needs a waypoint (%s) but Service %s also fronts pods its selector does not select: re-targeting it at the Service would apply its rules to them too; narrow the Service or the selector, or list %q in skipPolicies",
-				why, strings.Join(serviceNames(inexact), ", "), p.key())
-			continue
-		}
-		p.waypointFor = covered
-		st := m.state(p.ns)
-		for _, s := range covered {
-			st.services[s] = true
-		}
-		moving = append(moving, p)
 	}
+	return moving, staying
+}
+
+// bindServices binds to the waypoint the Services in front of the pods of a
+// selector policy that needs it; it fails (an error result) when no Service
+// selects them, or one also fronts pods the policy does not select.
+func (m *migration) bindServices(p *policy, why string) bool {
+	covered, inexact := m.b.servicesFor(p.ns, p.selector, p.pods)
+	switch {
+	case len(covered) == 0:
+		kit.Error(m.results, p.obj, "spec.selector", "needs a waypoint (%s) but no Service %s selects its pods (%s): a waypoint only sees traffic sent to a Service, so the rules cannot be enforced anywhere; add a Service%s, which %s",
+			why, m.serviceScope(), describe(p), m.skipHint(p, " to keep it on ztunnel"), ztunnelEffect(p))
+		return false
+	case len(inexact) > 0:
+		kit.Error(m.results, p.obj, "spec.selector", "needs a waypoint (%s) but Service %s also fronts pods its selector does not select: re-targeting it at the Service would apply its rules to them too; narrow the Service or the selector%s",
+			why, strings.Join(serviceNames(inexact), ", "), m.skipHint(p, ""))
+		return false
+	}
+	p.waypointFor = covered
+	st := m.state(p.ns)
+	for _, s := range covered {
+		st.services[s] = true
+	}
+	return true
+}
+
+// skipHint names the way out at render time (skipPolicies); the run-time
+// controller has none but to leave the policy as its owner wrote it.
+func (m *migration) skipHint(p *policy, what string) string {
+	if m.rt != nil {
+		return "; until then ztunnel alone enforces it"
+	}
+	return fmt.Sprintf(", or list %q in skipPolicies%s", p.key(), what)
+}
+
+func (m *migration) serviceScope() string {
+	if m.rt != nil {
+		return "in the namespace"
+	}
+	return "in the bundle"
+}
+
+// bindNamespaces binds whole namespaces (useWaypointOn: Namespace, or a
+// namespace-wide policy) and, with them, every Service they hold.
+func (m *migration) bindNamespaces() {
 	if m.cfg.UseWaypointOn == UseWaypointOnNamespace {
 		for _, st := range m.bound {
 			if len(st.services) > 0 {
@@ -112,17 +198,6 @@ func (m *migration) policies() error {
 			}
 		}
 	}
-	for _, p := range moving {
-		if err := m.move(p); err != nil {
-			return err
-		}
-	}
-	for _, p := range staying {
-		if err := m.stay(p); err != nil {
-			return err
-		}
-	}
-	return m.waypoints()
 }
 
 // inScope: policies ztunnel would enforce in an ambient namespace. Root
@@ -196,171 +271,4 @@ func ztunnelEffect(p *policy) string {
 		return "enforces its rules without their L7 parts and so denies more"
 	}
 	return "ignores it"
-}
-
-// move re-targets a policy at the waypoint (its Services, or the waypoint
-// itself for a namespace-wide one) with its rules intact, and leaves on
-// ztunnel what keeps the workloads closed to traffic that bypasses it.
-func (m *migration) move(p *policy) error {
-	_, why := p.needsWaypoint()
-	wp := m.cfg.WaypointName
-	var refs []any
-	var onto string
-	if p.selector == nil {
-		refs = []any{map[string]any{"group": kit.GroupGatewayAPI, "kind": "Gateway", "name": wp}}
-		onto = "waypoint Gateway " + wp
-	} else {
-		for _, name := range serviceNames(p.waypointFor) {
-			refs = append(refs, map[string]any{"group": "", "kind": "Service", "name": name})
-		}
-		onto = "Service " + strings.Join(serviceNames(p.waypointFor), ", ")
-	}
-	if _, err := p.obj.RemoveNestedField("spec", "selector"); err != nil {
-		return kit.Errorf(p.obj, "spec.selector", "%v", err)
-	}
-	if err := p.obj.SetNestedField(refs, "spec", "targetRefs"); err != nil {
-		return kit.Errorf(p.obj, "spec.targetRefs", "%v", err)
-	}
-	m.touch(p.obj)
-	m.moved++
-	companion, err := m.companion(p)
-	if err != nil {
-		return err
-	}
-	msg := fmt.Sprintf("%s, %s: needs a waypoint (%s); now enforced by waypoint %s/%s through targetRefs %s, rules intact", p.gk.Kind, describe(p), why, p.ns, wp, onto)
-	if companion != "" {
-		msg += "; ztunnel keeps AuthorizationPolicy " + companion + " on the same workloads"
-	}
-	m.info(p.obj, "spec.targetRefs", "%s", msg)
-	return nil
-}
-
-// companion is the selector policy left on ztunnel for a moved policy:
-//   - ALLOW: its pure-L4 rules, plus one admitting the waypoint, so direct
-//     traffic is still held to what ztunnel can check;
-//   - DENY and CUSTOM: each rule without its L7 parts, except from the
-//     waypoint, so traffic that bypasses the waypoint is denied more, never less;
-//   - AUDIT and RequestAuthentication: nothing, they decide nothing.
-func (m *migration) companion(p *policy) (string, error) {
-	if p.gk != kit.AuthorizationPol || p.action == "AUDIT" {
-		return "", nil
-	}
-	wp := m.waypointPrincipal(p.ns)
-	var rules []any
-	action := "ALLOW"
-	if p.action == "ALLOW" {
-		for i, r := range p.rules {
-			if !p.l7Rule[i] {
-				rules = append(rules, r)
-			}
-		}
-		rules = append(rules, map[string]any{"from": []any{map[string]any{"source": map[string]any{"principals": []any{wp}}}}})
-		st := m.state(p.ns)
-		if p.selector == nil {
-			st.allAdmitted = true
-		}
-		for _, s := range p.waypointFor {
-			st.admitted[s] = true
-		}
-	} else {
-		action = "DENY"
-		for _, r := range p.rules {
-			rules = append(rules, exceptFrom(l4Reduction(r), wp))
-		}
-		if len(rules) == 0 {
-			return "", nil
-		}
-	}
-	name := p.obj.GetName() + "-ztunnel"
-	_, err := m.addPolicy(p.obj, p.ns, name, action, p.selector, nil, rules)
-	return name, err
-}
-
-// stay handles a policy ztunnel enforces. When it applies to pods behind a
-// waypoint, traffic through the waypoint reaches ztunnel with the
-// waypoint's identity, so a copy is enforced at the waypoint (targetRefs on
-// those Services) and DENY rules on ztunnel except the waypoint.
-func (m *migration) stay(p *policy) error {
-	st := m.bound[p.ns]
-	var behind []*service
-	if st != nil {
-		covered, inexact := m.b.servicesFor(p.ns, p.selector, p.pods)
-		for _, s := range covered {
-			if st.services[s] {
-				behind = append(behind, s)
-			}
-		}
-		for _, s := range inexact {
-			if st.services[s] {
-				m.warn(p.obj, "spec.selector", "Service %s behind waypoint %s also fronts pods this policy does not select: the copy at the waypoint applies to them too", s.obj.GetName(), m.cfg.WaypointName)
-			}
-		}
-	}
-	if len(behind) == 0 {
-		m.info(p.obj, "", "%s, %s: L4 only, enforced by ztunnel; stays on ztunnel", p.action, describe(p))
-		return nil
-	}
-	sort.Slice(behind, func(i, j int) bool { return behind[i].obj.GetName() < behind[j].obj.GetName() })
-	var refs []targetRef
-	for _, s := range behind {
-		refs = append(refs, targetRef{Kind: "Service", Name: s.obj.GetName()})
-	}
-	name := p.obj.GetName() + "-waypoint"
-	if _, err := m.addPolicy(p.obj, p.ns, name, p.action, nil, refs, rulesAny(p.rules)); err != nil {
-		return err
-	}
-	m.copied++
-	if p.action == "DENY" {
-		wp, changed := m.waypointPrincipal(p.ns), false
-		for i, r := range p.rules {
-			if !hasGuard(r, wp) {
-				p.rules[i] = exceptFrom(r, wp)
-				changed = true
-			}
-		}
-		if changed {
-			if err := p.setRules(); err != nil {
-				return err
-			}
-			m.touch(p.obj)
-		}
-	}
-	guard := ""
-	if p.action == "DENY" {
-		guard = "; on ztunnel its rules now except the waypoint's identity, which stands for the clients the waypoint has checked"
-	}
-	m.info(p.obj, "", "%s, %s: L4 only, kept on ztunnel; its pods are behind waypoint %s/%s (Service %s), so AuthorizationPolicy %s enforces the same rules there%s",
-		p.action, describe(p), p.ns, m.cfg.WaypointName, strings.Join(serviceNames(behind), ", "), name, guard)
-	return nil
-}
-
-// addPolicy adds a generated AuthorizationPolicy in namespace ns for the
-// object from, unless an earlier run did; it reports whether it added one.
-func (m *migration) addPolicy(from *fn.KubeObject, ns, name, action string, selector map[string]string, refs []targetRef, rules []any) (bool, error) {
-	id := idOf("AuthorizationPolicy", ns, name)
-	if o := m.b.ids[id]; o != nil {
-		if o.GetAnnotation(generatedByAnnotation) != FunctionName {
-			return false, kit.Errorf(from, "", "cannot add AuthorizationPolicy %s/%s: an object of that name exists and was not made by %s", ns, name, FunctionName)
-		}
-		return false, nil
-	}
-	var ap authorizationPolicy
-	ap.APIVersion, ap.Kind = defaultPolicyAPIVersion, "AuthorizationPolicy"
-	if kit.AuthorizationPol.Is(from) {
-		ap.APIVersion = from.GetAPIVersion()
-	}
-	ap.Metadata = generatedMeta(ap.Kind, ns, name, from.GetKind()+"/"+from.GetName())
-	if selector != nil {
-		ap.Spec.Selector = &matchLabels{MatchLabels: selector}
-	}
-	ap.Spec.TargetRefs = refs
-	ap.Spec.Action = action
-	ap.Spec.Rules = rules
-	o, err := toObject(ap)
-	if err != nil {
-		return false, kit.Errorf(from, "", "generating %s: %v", name, err)
-	}
-	m.b.ids[id] = o
-	m.added = append(m.added, o)
-	return true, nil
 }

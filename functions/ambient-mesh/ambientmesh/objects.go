@@ -1,10 +1,14 @@
 package ambientmesh
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 )
 
@@ -68,6 +72,42 @@ func generatedMeta(kind, ns, name, forPolicy string) objectMeta {
 		a[generatedForAnnotation] = forPolicy
 	}
 	return objectMeta{Name: name, Namespace: ns, Annotations: a}
+}
+
+// Suffixes of the policies derived from a source policy: its ztunnel
+// companion, and its rules enforced at the waypoint (a copy of a policy
+// ztunnel enforces; at run time also the re-targeted copy of a moved one).
+const (
+	companionSuffix    = "-ztunnel"
+	waypointCopySuffix = "-waypoint"
+)
+
+// derivedName names an object derived from source: source+suffix, or, when
+// that would pass the 253 characters of an object name, source cut short
+// with a hash of the whole of it before the suffix, so that two long
+// sources never share a derived name.
+func derivedName(source, suffix string) string {
+	if len(source)+len(suffix) <= validation.DNS1123SubdomainMaxLength {
+		return source + suffix
+	}
+	h := nameHash(source)
+	cut := strings.TrimRight(source[:validation.DNS1123SubdomainMaxLength-len(suffix)-len(h)-1], "-.")
+	return cut + "-" + h + suffix
+}
+
+// labelValue is name as a label value: itself when it fits the 63
+// characters of a label value, else cut short with a hash of the whole.
+func labelValue(name string) string {
+	if len(name) <= content.LabelValueMaxLength {
+		return name
+	}
+	h := nameHash(name)
+	return strings.TrimRight(name[:content.LabelValueMaxLength-len(h)-1], "-._") + "-" + h
+}
+
+func nameHash(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:])[:10]
 }
 
 func newWaypoint(ns, name string) (*fn.KubeObject, error) {

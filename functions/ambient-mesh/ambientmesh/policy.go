@@ -42,6 +42,9 @@ func (p *policy) selectsPodOf(s *service) bool {
 }
 
 func newPolicy(o *fn.KubeObject, gk kit.GroupKind, ns string) (*policy, error) {
+	if err := validateSpec(o, gk); err != nil {
+		return nil, err
+	}
 	p := &policy{obj: o, gk: gk, ns: ns, generated: o.GetAnnotation(generatedByAnnotation) == FunctionName}
 	var spec struct {
 		Action   string `json:"action"`

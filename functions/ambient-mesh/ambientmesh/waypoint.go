@@ -24,7 +24,7 @@ func (m *migration) waypoints() error {
 	wp := m.cfg.WaypointName
 	for _, ns := range namespaces {
 		st := m.bound[ns]
-		if m.b.gateways[ns+"/"+wp] == nil {
+		if m.waypointNamespace(ns) == ns && m.b.gateways[ns+"/"+wp] == nil {
 			g, err := newWaypoint(ns, wp)
 			if err != nil {
 				return err
@@ -136,7 +136,11 @@ func (m *migration) setLabels(o *fn.KubeObject, labels map[string]string) error 
 // admit adds an L4 ALLOW for the waypoint's identity on a Service's pods
 // when some ALLOW policy applies to them on ztunnel and none admits it yet.
 func (m *migration) admit(ns string, st *waypointState, s *service) error {
-	if st.allAdmitted || st.admitted[s] || m.admits(ns, s) || !m.allowApplies(ns, s) {
+	if st.allAdmitted || st.admitted[s] || m.admits(ns, s) {
+		return nil
+	}
+	allow := m.allowApplying(ns, s)
+	if allow == nil {
 		return nil
 	}
 	name := "allow-" + m.cfg.WaypointName + "-to-" + s.obj.GetName()
@@ -144,7 +148,7 @@ func (m *migration) admit(ns string, st *waypointState, s *service) error {
 		return nil
 	}
 	rules := []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"principals": []any{m.waypointPrincipal(ns)}}}}}}
-	added, err := m.addPolicy(s.obj, ns, name, "ALLOW", s.selector, nil, rules)
+	added, err := m.addPolicy(s.obj, allow, ns, name, "ALLOW", s.selector, nil, rules)
 	if err != nil {
 		return err
 	}
@@ -170,9 +174,9 @@ func (m *migration) admits(ns string, s *service) bool {
 	return false
 }
 
-// allowApplies reports whether ztunnel applies some ALLOW policy (of the
-// namespace or the root namespace) to the Service's pods.
-func (m *migration) allowApplies(ns string, s *service) bool {
+// allowApplying returns the first ALLOW policy (of the namespace or the
+// root namespace) that ztunnel applies to the Service's pods, if any.
+func (m *migration) allowApplying(ns string, s *service) *policy {
 	for _, p := range m.b.policies {
 		if p.gk != kit.AuthorizationPol || p.action != "ALLOW" || p.targetRefs || p.waypointFor != nil {
 			continue
@@ -181,8 +185,8 @@ func (m *migration) allowApplies(ns string, s *service) bool {
 			continue
 		}
 		if p.selectsPodOf(s) {
-			return true
+			return p
 		}
 	}
-	return false
+	return nil
 }
