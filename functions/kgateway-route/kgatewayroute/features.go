@@ -10,7 +10,8 @@ import (
 // function knows, per nesting level, with how it is handled. A field listed
 // with a reason is not converted and is reported as a warning with that
 // reason; a field missing from its table is unknown and reported likewise.
-// Converted fields have an empty reason; the conversion is in convert.go.
+// Converted fields have an empty reason; the conversion is in convert.go,
+// matches.go, rewrite.go, filters.go and trafficpolicy.go.
 type fieldTable map[string]string
 
 const converted = ""

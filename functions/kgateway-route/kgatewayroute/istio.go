@@ -137,6 +137,89 @@ type corsPolicy struct {
 	AllowCredentials *bool         `json:"allowCredentials"`
 }
 
+// The security API and the mesh config: Kubeflow's ingress authentication.
+
+type meshConfig struct {
+	RootNamespace      string              `json:"rootNamespace"`
+	ExtensionProviders []extensionProvider `json:"extensionProviders"`
+}
+
+type extensionProvider struct {
+	Name              string        `json:"name"`
+	EnvoyExtAuthzHTTP *extAuthzHTTP `json:"envoyExtAuthzHttp"`
+	EnvoyExtAuthzGRPC *extAuthzGRPC `json:"envoyExtAuthzGrpc"`
+}
+
+type extAuthzHTTP struct {
+	Service                      string   `json:"service"`
+	Port                         int32    `json:"port"`
+	PathPrefix                   string   `json:"pathPrefix"`
+	Timeout                      string   `json:"timeout"`
+	FailOpen                     bool     `json:"failOpen"`
+	StatusOnError                string   `json:"statusOnError"`
+	IncludeRequestHeadersInCheck []string `json:"includeRequestHeadersInCheck"`
+	HeadersToUpstreamOnAllow     []string `json:"headersToUpstreamOnAllow"`
+	HeadersToDownstreamOnDeny    []string `json:"headersToDownstreamOnDeny"`
+	HeadersToDownstreamOnAllow   []string `json:"headersToDownstreamOnAllow"`
+}
+
+type extAuthzGRPC struct {
+	Service  string `json:"service"`
+	Port     int32  `json:"port"`
+	Timeout  string `json:"timeout"`
+	FailOpen bool   `json:"failOpen"`
+}
+
+type authorizationPolicy struct {
+	Spec struct {
+		Selector *struct {
+			MatchLabels map[string]string `json:"matchLabels"`
+		} `json:"selector"`
+		Action   string `json:"action"`
+		Provider *struct {
+			Name string `json:"name"`
+		} `json:"provider"`
+		Rules []authorizationRule `json:"rules"`
+	} `json:"spec"`
+}
+
+type authorizationRule struct {
+	From []struct {
+		Source map[string][]string `json:"source"`
+	} `json:"from"`
+	To []struct {
+		Operation map[string][]string `json:"operation"`
+	} `json:"to"`
+	When []map[string]any `json:"when"`
+}
+
+type requestAuthentication struct {
+	Spec struct {
+		Selector *struct {
+			MatchLabels map[string]string `json:"matchLabels"`
+		} `json:"selector"`
+		JWTRules []jwtRule `json:"jwtRules"`
+	} `json:"spec"`
+}
+
+type jwtRule struct {
+	Issuer      string   `json:"issuer"`
+	Audiences   []string `json:"audiences"`
+	JwksURI     string   `json:"jwksUri"`
+	Jwks        string   `json:"jwks"`
+	FromHeaders []struct {
+		Name   string `json:"name"`
+		Prefix string `json:"prefix"`
+	} `json:"fromHeaders"`
+	FromParams           []string `json:"fromParams"`
+	OutputClaimToHeaders []struct {
+		Header string `json:"header"`
+		Claim  string `json:"claim"`
+	} `json:"outputClaimToHeaders"`
+	ForwardOriginalToken  bool   `json:"forwardOriginalToken"`
+	OutputPayloadToHeader string `json:"outputPayloadToHeader"`
+}
+
 // parseVirtualService decodes a VirtualService's spec.
 func parseVirtualService(o *fn.KubeObject) (*virtualService, error) {
 	vs := &virtualService{obj: o}

@@ -106,26 +106,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		routeNamespaces: map[string]bool{},
 	}
 	items := kit.EditableItems(rl.Items)
-	var services []*fn.KubeObject
-	var vss []*fn.KubeObject
-	for _, o := range items {
-		switch {
-		case kit.ServiceKind.Is(o):
-			services = append(services, o)
-			ports, _, _ := o.NestedSlice("spec", "ports")
-			for _, p := range ports {
-				n, _, _ := p.NestedInt64("port")
-				c.servicePorts[o.GetNamespace()+"/"+o.GetName()] = append(c.servicePorts[o.GetNamespace()+"/"+o.GetName()], int32(n))
-			}
-		case kit.VirtualService.Is(o):
-			vss = append(vss, o)
-		case httpRouteKind.Is(o):
-			if c.attachedToGateway(o) {
-				c.routeNamespaces[o.GetNamespace()] = true
-			}
-		}
-	}
-
+	services, vss := c.index(items)
 	if !c.hasIngress(items, vss) {
 		// A bundle without the Istio ingress (another team's manifests, a
 		// single component) gets no Gateway and no auth objects out of thin air.
@@ -135,11 +116,67 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 
 	out := newOutput(rl.Items)
 	drop := map[*fn.KubeObject]bool{}
+	converted, err := c.convertAll(vss, out, drop)
+	if err != nil {
+		return err
+	}
+	auth, err := c.translateAuth(items, converted)
+	if err != nil {
+		return err
+	}
+	for _, p := range auth.objects {
+		out.put(p)
+	}
+	if err := c.emitIngress(items, services, out); err != nil {
+		return err
+	}
+	if cfg.RemoveIstioIngress {
+		c.removeIstioIngress(items, vss, drop, auth.sources)
+	}
+	rl.Items = kit.RemoveItems(out.items, drop)
+
+	routes := 0
+	for _, cv := range converted {
+		routes += len(cv.Routes)
+	}
+	kit.Summary(&rl.Results, "kgateway-route: converted %d VirtualServices into %d HTTPRoutes on Gateway %s/%s, emitted %d objects, removed %d, %d warnings",
+		len(converted), routes, cfg.Gateway.Namespace, cfg.Gateway.Name, out.added, len(drop), c.warnings)
+	return nil
+}
+
+// index collects the Services (and their ports) and the VirtualServices of
+// the bundle, and the namespaces of routes already on the Gateway.
+func (c *converter) index(items fn.KubeObjects) (services, vss []*fn.KubeObject) {
+	for _, o := range items {
+		switch {
+		case kit.ServiceKind.Is(o):
+			services = append(services, o)
+			id := o.GetNamespace() + "/" + o.GetName()
+			ports, _, _ := o.NestedSlice("spec", "ports")
+			for _, p := range ports {
+				n, _, _ := p.NestedInt64("port")
+				c.servicePorts[id] = append(c.servicePorts[id], int32(n))
+			}
+		case kit.VirtualService.Is(o):
+			vss = append(vss, o)
+		case httpRouteKind.Is(o):
+			if c.attachedToGateway(o) {
+				c.routeNamespaces[o.GetNamespace()] = true
+			}
+		}
+	}
+	return services, vss
+}
+
+// convertAll converts every VirtualService bound to the Istio gateway
+// through the RouteConverter, reports its findings and puts its objects
+// into the output.
+func (c *converter) convertAll(vss []*fn.KubeObject, out *output, drop map[*fn.KubeObject]bool) ([]*Conversion, error) {
 	var converted []*Conversion
 	for _, o := range vss {
-		cv, err := rc.convert(o, c.servicePorts)
+		cv, err := c.convert(o, c.servicePorts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !cv.Bound {
 			continue
@@ -158,15 +195,16 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 			out.put(p)
 		}
 		if err := c.finishVirtualService(cv, drop); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return converted, nil
+}
 
-	auth := c.translateAuth(items, converted)
-	for _, p := range auth.objects {
-		out.put(p)
-	}
-	if cfg.RuntimeRoutes.Mode == RuntimeBridge {
+// emitIngress puts the runtime-route bridge, the Gateway and the
+// ReferenceGrants into the output.
+func (c *converter) emitIngress(items, services fn.KubeObjects, out *output) error {
+	if c.cfg.RuntimeRoutes.Mode == RuntimeBridge {
 		bridge, err := c.bridge(services)
 		if err != nil {
 			return err
@@ -180,27 +218,13 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	for _, g := range gateway {
-		out.put(g)
-	}
 	grants, err := c.grants.objects()
 	if err != nil {
 		return err
 	}
-	for _, g := range grants {
-		out.put(g)
+	for _, o := range append(gateway, grants...) {
+		out.put(o)
 	}
-	if cfg.RemoveIstioIngress {
-		c.removeIstioIngress(items, vss, drop, auth.sources)
-	}
-	rl.Items = kit.RemoveItems(out.items, drop)
-
-	routes := 0
-	for _, cv := range converted {
-		routes += len(cv.Routes)
-	}
-	kit.Summary(&rl.Results, "kgateway-route: converted %d VirtualServices into %d HTTPRoutes on Gateway %s/%s, emitted %d objects, removed %d, %d warnings",
-		len(converted), routes, cfg.Gateway.Namespace, cfg.Gateway.Name, out.added, len(drop), c.warnings)
 	return nil
 }
 
