@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,7 +42,8 @@ func TestAPIServer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				admit(t, root, bin, out)
+				c, objs := admit(t, root, bin, out)
+				runtimeSync(t, root, c, objs)
 			})
 		}
 		return
@@ -59,14 +61,16 @@ func TestAPIServer(t *testing.T) {
 				t.Fatalf("kustomize build over pipelines/kubeflow: %v\n%s", err, stderr)
 			}
 			t.Logf("pipeline: %d bytes in %s", len(out), time.Since(start).Round(time.Millisecond))
-			admit(t, root, bin, out)
+			c, objs := admit(t, root, bin, out)
+			runtimeSync(t, root, c, objs)
 		})
 	}
 }
 
 // admit applies a rendered stream to a fresh cluster and fails on every
-// object the server rejects.
-func admit(t *testing.T, root, bin string, out []byte) {
+// object the server rejects. It returns the cluster, still running, and the
+// objects.
+func admit(t *testing.T, root, bin string, out []byte) (*cluster, []object) {
 	t.Helper()
 	objs, err := parse(out)
 	if err != nil {
@@ -87,6 +91,7 @@ func admit(t *testing.T, root, bin string, out []byte) {
 		c.waitEstablished(t, "prerequisite CRDs")
 	}
 	applyAll(t, c, objs)
+	return c, objs
 }
 
 // binaries builds (once, then cached) kube-apiserver, kubectl and etcd.
@@ -105,13 +110,15 @@ func binaries(t *testing.T, root string) string {
 
 type cluster struct {
 	bin, work, kubeconfig string
+	scripts               string
+	etcdPort, kasPort     int
 }
 
 func startCluster(t *testing.T, root, bin string) *cluster {
 	work := t.TempDir()
 	scripts := filepath.Join(root, "tests", "apiserver", "scripts")
-	start := exec.Command(filepath.Join(scripts, "start-cluster.sh"), work, filepath.Join(bin, "etcd"), filepath.Join(bin, "kube-apiserver"))
-	start.Env = append(os.Environ(), "ETCD_PORT="+strconv.Itoa(freePortPair(t)), "KAS_PORT="+strconv.Itoa(freePort(t)))
+	c := &cluster{bin: bin, work: work, kubeconfig: filepath.Join(work, "kubeconfig"), scripts: scripts, etcdPort: freePortPair(t), kasPort: freePort(t)}
+	start := c.startCommand()
 	var out bytes.Buffer
 	start.Stdout, start.Stderr = &out, &out
 	t.Cleanup(func() {
@@ -124,7 +131,43 @@ func startCluster(t *testing.T, root, bin string) *cluster {
 		t.Fatalf("start-cluster: %v\n%s", err, out.String())
 	}
 	t.Log(strings.TrimSpace(out.String()))
-	return &cluster{bin: bin, work: work, kubeconfig: filepath.Join(work, "kubeconfig")}
+	return c
+}
+
+func (c *cluster) startCommand(env ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(c.scripts, "start-cluster.sh"), c.work, filepath.Join(c.bin, "etcd"), filepath.Join(c.bin, "kube-apiserver"))
+	cmd.Env = append(append(os.Environ(), "ETCD_PORT="+strconv.Itoa(c.etcdPort), "KAS_PORT="+strconv.Itoa(c.kasPort)), env...)
+	return cmd
+}
+
+// restartAPIServer stops kube-apiserver (etcd keeps running) and starts it
+// again on the same port with the same token.
+func (c *cluster) restartAPIServer(t *testing.T) {
+	t.Helper()
+	pid, err := os.ReadFile(filepath.Join(c.work, "kas.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(strings.TrimSpace(string(pid)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc, err := os.FindProcess(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	// Not a child of this process (the script started it): wait until the
+	// pid is gone, so that the port is free.
+	for proc.Signal(syscall.Signal(0)) == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	start := c.startCommand("KAS_ONLY=1")
+	if out, err := start.CombinedOutput(); err != nil {
+		t.Fatalf("restarting kube-apiserver: %v\n%s", err, out)
+	}
 }
 
 // kubectl runs kubectl against the cluster.
