@@ -80,15 +80,7 @@ func Write(w io.Writer, rl *fn.ResourceList) error {
 			return err
 		}
 	}
-	rest, err := (&fn.ResourceList{FunctionConfig: rl.FunctionConfig, Results: rl.Results}).ToYAML()
-	if err != nil {
-		return err
-	}
-	// rest starts with the same apiVersion and kind lines; what follows them
-	// (functionConfig, results) is the SDK's own encoding.
-	_, after, _ := bytes.Cut(rest, []byte("\nkind: ResourceList\n"))
-	_, err = w.Write(after)
-	return err
+	return writeTail(w, rl)
 }
 
 // encodeItems encodes each item, on all cores, as it would be laid out as an
