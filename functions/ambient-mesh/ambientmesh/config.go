@@ -49,10 +49,14 @@ type Config struct {
 	// ingress gateway; its identity is admitted where Istio's was.
 	IngressGateway kit.IngressGateway `json:"ingressGateway"`
 	// KeepIstioIngressPrincipal keeps Istio's ingress identity next to
-	// kgateway's: kgateway-route keeps the Istio ingress gateway as an
-	// internal bridge for runtime routes, so traffic arrives from both.
-	// false replaces it.
+	// kgateway's, for kgateway-route's runtimeRoutes.mode: bridge, where the
+	// Istio ingress gateway stays as an internal bridge for run-time routes
+	// and traffic arrives from both. false (the default, for mode
+	// controller, where that gateway is gone) replaces it.
 	KeepIstioIngressPrincipal bool `json:"keepIstioIngressPrincipal"`
+	// RuntimeSync is the render-time side of the runtime-sync controller
+	// (kgateway-route's runtimeRoutes.mode: controller).
+	RuntimeSync RuntimeSync `json:"runtimeSync"`
 	// ProfilesConfig is the profile controller's settings ConfigMap and the
 	// key of its ingress principal.
 	ProfilesConfig kit.ConfigMapRef `json:"profilesConfig"`
@@ -65,6 +69,20 @@ type Config struct {
 	// SkipPolicies ("namespace/name") are AuthorizationPolicies and
 	// RequestAuthentications left exactly as they are, with a warning.
 	SkipPolicies []string `json:"skipPolicies,omitempty"`
+}
+
+// RuntimeSync says whether the runtime-sync controller migrates what
+// Kubeflow's controllers create at run time, and with which waypoint.
+type RuntimeSync struct {
+	// Enabled: the controller runs. The profile namespaces' labels then bind
+	// every profile namespace to Waypoint, and the run-time creators are
+	// reported as handled instead of warned about.
+	Enabled bool `json:"enabled"`
+	// Waypoint is the profile namespaces' waypoint: {name} for one in each
+	// namespace (the controller creates it), {name, namespace} for one
+	// shared Gateway. Keep it equal to kgateway-route's
+	// runtimeRoutes.waypoint.
+	Waypoint kit.IngressGateway `json:"waypoint"`
 }
 
 // ProfilesConfig is the profile controller's settings ConfigMap.
@@ -82,7 +100,8 @@ func Defaults() Config {
 		WaypointName:                         "waypoint",
 		UseWaypointOn:                        UseWaypointOnService,
 		IngressGateway:                       kit.DefaultIngressGateway,
-		KeepIstioIngressPrincipal:            true,
+		KeepIstioIngressPrincipal:            false,
+		RuntimeSync:                          RuntimeSync{Enabled: true, Waypoint: kit.IngressGateway{Name: "waypoint"}},
 		ProfilesConfig:                       defaultProfilesConfig,
 		AdmitIngressGatewayInNetworkPolicies: true,
 		AllowHBONEInNetworkPolicies:          true,
@@ -111,6 +130,9 @@ func (c *Config) Validate() error {
 	if errs := validation.IsDNS1123Subdomain(c.IngressGateway.Name); len(errs) > 0 {
 		return fmt.Errorf("ingressGateway.name %q: %s", c.IngressGateway.Name, strings.Join(errs, "; "))
 	}
+	if err := c.RuntimeSync.validate(c.KeepIstioIngressPrincipal); err != nil {
+		return err
+	}
 	for i, ref := range c.NamespaceLabelsConfigMaps {
 		if err := ref.Validate(); err != nil {
 			return fmt.Errorf("namespaceLabelsConfigMaps[%d]: %w", i, err)
@@ -125,4 +147,35 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+func (r RuntimeSync) validate(keepIstioIngressPrincipal bool) error {
+	if !r.Enabled {
+		return nil
+	}
+	if keepIstioIngressPrincipal {
+		return fmt.Errorf("keepIstioIngressPrincipal: true is for kgateway-route's runtimeRoutes.mode: bridge, runtimeSync.enabled for its mode controller, which removes the Istio ingress gateway: set one of them false")
+	}
+	if errs := validation.IsDNS1123Label(r.Waypoint.Name); len(errs) > 0 {
+		return fmt.Errorf("runtimeSync.waypoint.name %q: %s", r.Waypoint.Name, strings.Join(errs, "; "))
+	}
+	if errs := validation.IsDNS1123Label(r.Waypoint.Namespace); r.Waypoint.Namespace != "" && len(errs) > 0 {
+		return fmt.Errorf("runtimeSync.waypoint.namespace %q: %s", r.Waypoint.Namespace, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// profileNamespaceLabels are what the profile namespaces' labels file gets:
+// ambient instead of sidecars and, with the runtime-sync controller, the
+// waypoint of every profile namespace, which kgateway sends ingress through.
+func (c *Config) profileNamespaceLabels() map[string]string {
+	labels := map[string]string{dataplaneModeLabel: dataplaneModeAmbient, injectionLabel: ""}
+	if c.RuntimeSync.Enabled {
+		labels[useWaypointLabel] = c.RuntimeSync.Waypoint.Name
+		labels[ingressUseWaypoint] = "true"
+		if c.RuntimeSync.Waypoint.Namespace != "" {
+			labels[useWaypointNamespaceLabel] = c.RuntimeSync.Waypoint.Namespace
+		}
+	}
+	return labels
 }

@@ -127,11 +127,36 @@ func checkAcceptance(t *testing.T, in, out []object, v *crdschema.Validator) {
 			if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
 				t.Fatal(err)
 			}
-			patched = m["istio.io/dataplane-mode"] == "ambient" && m["istio-injection"] == ""
+			// and, for the runtime-sync controller (the default), bound to
+			// the waypoint it gives every profile namespace
+			patched = m["istio.io/dataplane-mode"] == "ambient" && m["istio-injection"] == "" &&
+				m["istio.io/use-waypoint"] == "waypoint" && m["istio.io/ingress-use-waypoint"] == "true"
 		}
 	}
 	if !patched {
 		t.Error("namespace-labels ConfigMap not patched")
+	}
+	// The kgateway identity replaces the Istio ingress gateway's everywhere,
+	// the profile controller's principal included.
+	kgateway := kit.DefaultIngressGateway.Principal()
+	for _, o := range out {
+		b, _ := json.Marshal(o)
+		if o["kind"] == "AuthorizationPolicy" && bytes.Contains(b, []byte(kit.IstioIngressPrincipal)) {
+			t.Errorf("%s still names %s", id(o), kit.IstioIngressPrincipal)
+		}
+		if o["kind"] == "ConfigMap" && namespace(o) == "kubeflow" && strings.HasPrefix(name(o), "profiles-config") {
+			if got := lookup(o, "data", "ISTIO_INGRESS_GATEWAY_PRINCIPAL"); got != kgateway {
+				t.Errorf("%s: ISTIO_INGRESS_GATEWAY_PRINCIPAL is %v, want %s", id(o), got, kgateway)
+			}
+		}
+	}
+	for _, o := range in {
+		b, _ := json.Marshal(o)
+		if o["kind"] == "AuthorizationPolicy" && bytes.Contains(b, []byte(kit.IstioIngressPrincipal)) {
+			if nb, _ := json.Marshal(byID[id(o)]); !bytes.Contains(nb, []byte(kgateway)) {
+				t.Errorf("%s named the Istio ingress gateway and does not name kgateway", id(o))
+			}
+		}
 	}
 	// A waypoint serves ml-pipeline and ml-pipeline-ui.
 	for _, svc := range []string{"ml-pipeline", "ml-pipeline-ui"} {

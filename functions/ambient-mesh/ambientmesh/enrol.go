@@ -65,21 +65,32 @@ func (m *migration) enrolNamespaces() error {
 }
 
 // namespaceLabelsConfigMaps makes the profile controller create user
-// namespaces in ambient instead of injected.
+// namespaces in ambient instead of injected and, with the runtime-sync
+// controller, bound to their waypoint.
 func (m *migration) namespaceLabelsConfigMaps() error {
 	for _, o := range m.b.configMaps {
 		for _, ref := range m.cfg.NamespaceLabelsConfigMaps {
 			if !ref.Matches(o) {
 				continue
 			}
-			changed, err := kit.SetEmbeddedYAMLFields(o, ref.Key, map[string]string{dataplaneModeLabel: dataplaneModeAmbient, injectionLabel: ""})
+			labels := m.cfg.profileNamespaceLabels()
+			changed, err := kit.SetEmbeddedYAMLFields(o, ref.Key, labels)
 			if err != nil {
 				return err
 			}
-			if len(changed) > 0 {
-				m.touch(o)
-				m.info(o, "data."+ref.Key, `set %s: %s and istio-injection: "" so the profile controller creates user namespaces in ambient`, dataplaneModeLabel, dataplaneModeAmbient)
+			if len(changed) == 0 {
+				continue
 			}
+			m.touch(o)
+			set := map[string]string{}
+			for _, k := range changed {
+				set[k] = labels[k]
+			}
+			why := "so the profile controller creates user namespaces in ambient"
+			if m.cfg.RuntimeSync.Enabled {
+				why += ", bound to the waypoint the runtime-sync controller gives each (kgateway sends ingress traffic through it)"
+			}
+			m.info(o, "data."+ref.Key, "set %s %s", kit.FormatLabels(set), why)
 		}
 	}
 	return nil

@@ -78,7 +78,8 @@ func (m *migration) waypoints() error {
 }
 
 // routedFromIngress: a VirtualService routes to the Service, or a policy
-// on its pods admits the ingress gateway. kgateway then has to send to the
+// on its pods admits the ingress gateway (Istio's, or kgateway's once it
+// replaced it). kgateway then has to send to the
 // Service VIP (istio.io/ingress-use-waypoint) or it bypasses the waypoint.
 func (m *migration) routedFromIngress(s *service) bool {
 	ns := s.obj.GetNamespace()
@@ -86,7 +87,7 @@ func (m *migration) routedFromIngress(s *service) bool {
 		return true
 	}
 	for _, p := range m.b.policies {
-		if p.ns != ns || p.gk != kit.AuthorizationPol || !namesPrincipal(p.rules, kit.IstioIngressPrincipal) {
+		if p.ns != ns || p.gk != kit.AuthorizationPol || !namesPrincipal(p.rules, kit.IstioIngressPrincipal) && !namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
 			continue
 		}
 		if p.selector == nil && !p.targetRefs || p.selector != nil && p.selectsPodOf(s) {
