@@ -212,6 +212,12 @@ func (b *bundle) servicesFor(ns string, selector map[string]string, pods []*work
 	return covered, inexact
 }
 
+// subset reports whether labels carry every key=value of sel: the
+// matchLabels semantics of Kubernetes (labels.SelectorFromSet) and of
+// Istio's workload selector, so an empty or nil sel selects everything.
+// Where nil means "no selector, the whole namespace" that is what is meant;
+// NetworkPolicy selectors, where nil selects nothing, use
+// labelSelector.matches.
 func subset(sel, labels map[string]string) bool {
 	for k, v := range sel {
 		if got, ok := labels[k]; !ok || got != v {

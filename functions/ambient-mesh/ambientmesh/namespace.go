@@ -41,7 +41,10 @@ type NamespaceOptions struct {
 	// enforced at the waypoint on the Services in front of their pods, and,
 	// with a shared waypoint, namespace-wide ones on every Service (a policy
 	// cannot target a Gateway of another namespace): re-derive when they
-	// change.
+	// change. Until then a new Service is held at the waypoint only to the
+	// policies that target the waypoint Gateway; with a shared waypoint,
+	// an allow-nothing policy on that Gateway (in its namespace) makes it
+	// deny such a Service's traffic meanwhile.
 	Services []*fn.KubeObject
 }
 
@@ -93,7 +96,8 @@ type NamespaceMigration struct {
 //     are copied too: otherwise a DENY would see only the waypoint, and the
 //     ALLOW would be missing among the waypoint's.
 //   - Waypoint to pod: the destination ztunnel sees the waypoint's identity.
-//     Each ALLOW source's companion admits it, so global-deny-all does not
+//     The companion of each ALLOW source with L7 rules (for pure-L4 ones
+//     allow-<waypoint>-to-<service>) admits it, so global-deny-all does not
 //     reject what the waypoint let through. Nothing else names the waypoint,
 //     which thus stands only for requests it has checked.
 //   - Client to pod, bypassing the waypoint (pod IPs): ztunnel sees the client
@@ -113,7 +117,8 @@ type NamespaceMigration struct {
 // policy no Service fronts), an error finding says so and nothing is
 // derived: ztunnel alone enforces it, denying what its L7 rules allowed.
 // Input that is not a well-formed AuthorizationPolicy of ns is an error
-// naming the object and field.
+// naming the object and field. namespace_authz_test.go checks all of this
+// with an Istio authorization evaluator on every fixture.
 func MigrateNamespace(ns string, policies []*fn.KubeObject, opts NamespaceOptions) (*NamespaceMigration, error) {
 	if err := opts.validate(ns); err != nil {
 		return nil, err

@@ -2,9 +2,12 @@ package ambientmesh
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -15,14 +18,8 @@ const (
 	istioIngressAppLabel  = "app"
 )
 
-type labelSelector struct {
-	MatchLabels      map[string]string `json:"matchLabels"`
-	MatchExpressions []struct {
-		Key      string   `json:"key"`
-		Operator string   `json:"operator"`
-		Values   []string `json:"values"`
-	} `json:"matchExpressions"`
-}
+// labelSelector is a NetworkPolicy's Kubernetes label selector.
+type labelSelector metav1.LabelSelector
 
 // names reports whether the selector requires key to be value (matchLabels,
 // or an In expression listing it).
@@ -34,53 +31,22 @@ func (s *labelSelector) names(key, value string) bool {
 		return true
 	}
 	for _, e := range s.MatchExpressions {
-		if e.Key == key && e.Operator == "In" {
-			for _, v := range e.Values {
-				if v == value {
-					return true
-				}
-			}
+		if e.Key == key && e.Operator == metav1.LabelSelectorOpIn && slices.Contains(e.Values, value) {
+			return true
 		}
 	}
 	return false
 }
 
-// matches reports whether the selector selects labels (nil selects none).
-func (s *labelSelector) matches(labels map[string]string) bool {
+// matches reports whether the selector selects labels, with Kubernetes' own
+// semantics (apimachinery, as kit's admission matching): nil selects
+// nothing, empty selects everything, and a malformed one nothing.
+func (s *labelSelector) matches(l map[string]string) bool {
 	if s == nil {
 		return false
 	}
-	if !subset(s.MatchLabels, labels) {
-		return false
-	}
-	for _, e := range s.MatchExpressions {
-		v, has := labels[e.Key]
-		in := false
-		for _, want := range e.Values {
-			in = in || (has && v == want)
-		}
-		switch e.Operator {
-		case "In":
-			if !in {
-				return false
-			}
-		case "NotIn":
-			if in {
-				return false
-			}
-		case "Exists":
-			if !has {
-				return false
-			}
-		case "DoesNotExist":
-			if has {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
+	sel, err := metav1.LabelSelectorAsSelector((*metav1.LabelSelector)(s))
+	return err == nil && sel.Matches(labels.Set(l))
 }
 
 func (s *labelSelector) empty() bool {

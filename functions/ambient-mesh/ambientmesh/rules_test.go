@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 )
 
@@ -77,5 +78,38 @@ func TestRewritePrincipals(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("%s (keep %v): got %s, want %s", tc.rule, tc.keep, got, want)
 		}
+	}
+}
+
+// The package's two label matchers agree with Kubernetes' own.
+func TestLabelSelectors(t *testing.T) {
+	pod := map[string]string{"app": "nb", "tier": "web"}
+	for _, sel := range []map[string]string{nil, {}, {"app": "nb"}, {"app": "nb", "tier": "web"}, {"app": "x"}, {"other": ""}} {
+		if got, want := subset(sel, pod), labels.SelectorFromSet(sel).Matches(labels.Set(pod)); got != want {
+			t.Errorf("subset(%v) = %v, Kubernetes says %v", sel, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		sel  string
+		want bool
+	}{
+		{`{}`, true},
+		{`{matchLabels: {app: nb}}`, true},
+		{`{matchExpressions: [{key: tier, operator: In, values: [web, api]}]}`, true},
+		{`{matchExpressions: [{key: missing, operator: NotIn, values: [a]}]}`, true},
+		{`{matchExpressions: [{key: app, operator: DoesNotExist}]}`, false},
+		{`{matchExpressions: [{key: app, operator: Exists}]}`, true},
+		{`{matchExpressions: [{key: app, operator: Sometimes, values: [nb]}]}`, false},
+	} {
+		var s labelSelector
+		if err := yaml.Unmarshal([]byte(tc.sel), &s); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.matches(pod); got != tc.want {
+			t.Errorf("%s: matches = %v, want %v", tc.sel, got, tc.want)
+		}
+	}
+	if (*labelSelector)(nil).matches(pod) {
+		t.Error("a nil NetworkPolicy selector selects pods")
 	}
 }
