@@ -3,6 +3,7 @@ module github.com/kfgitops/kfgitops/controllers/runtime-sync
 go 1.26.5
 
 require (
+	github.com/kfgitops/kfgitops/functions/ambient-mesh v0.0.0
 	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0
 	github.com/kfgitops/kfgitops/kit v0.0.0
 	github.com/kptdev/krm-functions-sdk/go/fn v1.0.2
@@ -83,6 +84,7 @@ require (
 )
 
 replace (
+	github.com/kfgitops/kfgitops/functions/ambient-mesh => ../../functions/ambient-mesh
 	github.com/kfgitops/kfgitops/functions/kgateway-route => ../../functions/kgateway-route
 	github.com/kfgitops/kfgitops/kit => ../../kit
 )

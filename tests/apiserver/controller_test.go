@@ -21,6 +21,7 @@ type controller struct {
 	bin, config, kubeconfig string
 	metrics, probes         string // host:port
 	cmd                     *exec.Cmd
+	done                    chan struct{} // closed when cmd has exited
 	log                     *os.File
 }
 
@@ -69,6 +70,12 @@ func (c *controller) start(t *testing.T) {
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	cmd, done := c.cmd, make(chan struct{})
+	c.done = done
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
 	poll(t, 90*time.Second, "runtime-sync ready", func() (bool, string) {
 		if !c.running() {
 			return false, "exited"
@@ -84,12 +91,25 @@ func (c *controller) kill(t *testing.T) {
 		return
 	}
 	_ = c.cmd.Process.Kill()
-	_ = c.cmd.Wait()
+	<-c.done
 	c.cmd = nil
 }
 
+func (c *controller) logText() string {
+	b, _ := os.ReadFile(c.log.Name())
+	return string(b)
+}
+
 func (c *controller) running() bool {
-	return c.cmd != nil && c.cmd.ProcessState == nil && c.cmd.Process.Signal(syscallZero) == nil
+	if c.cmd == nil {
+		return false
+	}
+	select {
+	case <-c.done:
+		return false
+	default:
+		return true
+	}
 }
 
 var reconcileTotal = regexp.MustCompile(`(?m)^controller_runtime_reconcile_total\{controller="([^"]+)",result="[^"]+"\} (\d+)$`)

@@ -6,11 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
-
-var syscallZero = syscall.Signal(0)
 
 // kobj is an object as kubectl returns it in JSON.
 type kobj struct {

@@ -25,6 +25,7 @@ func runtimeSync(t *testing.T, root string, c *cluster, objs []object) {
 		rs.ctl = newController(t, controllerBinary(t, root), rs.config(objs), c.kubeconfig)
 		rs.ctl.start(t)
 		rs.routes()
+		rs.profiles()
 		rs.hostile()
 		rs.edits()
 		rs.killed()
@@ -203,11 +204,13 @@ func (rs *runtimeScenario) waitEvent(name, reason string) string {
 	return note
 }
 
-// resourceVersions of every HTTPRoute runtime-sync wrote.
+// resourceVersions of every object runtime-sync wrote.
 func (rs *runtimeScenario) resourceVersions() map[string]string {
 	out := map[string]string{}
-	for _, r := range rs.c.list(rs.t, "httproutes", "", "-l", "app.kubernetes.io/managed-by=kfgitops-runtime-sync") {
-		out[r.Metadata.Namespace+"/"+r.Metadata.Name] = r.Metadata.ResourceVersion
+	for _, kind := range []string{"httproutes", "gateways.gateway.networking.k8s.io", "authorizationpolicies.security.istio.io"} {
+		for _, r := range rs.c.list(rs.t, kind, "", "-l", "app.kubernetes.io/managed-by=kfgitops-runtime-sync") {
+			out[kind+" "+r.Metadata.Namespace+"/"+r.Metadata.Name] = r.Metadata.ResourceVersion
+		}
 	}
 	return out
 }

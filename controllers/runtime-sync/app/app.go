@@ -11,6 +11,7 @@ import (
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/config"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/events"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
+	"github.com/kfgitops/kfgitops/controllers/runtime-sync/profiles"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/routes"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -46,7 +47,7 @@ func Run(ctx context.Context, rc *rest.Config, o Options) error {
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionNamespace:       s.Route.Gateway.Namespace,
 		LeaderElectionReleaseOnCancel: true,
-		Cache:                         cache.Options{ByObject: managedOnly(routes.DerivedKinds)},
+		Cache:                         cache.Options{ByObject: managedOnly(append(append([]schema.GroupVersionKind(nil), routes.DerivedKinds...), profiles.GatewayKind))},
 		// Reads of unstructured objects go to the cache too (the default
 		// sends them to the API server).
 		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}},
@@ -56,6 +57,9 @@ func Run(ctx context.Context, rc *rest.Config, o Options) error {
 	}
 	rec := events.New(mgr.GetEventRecorder(events.Component))
 	if err := routes.Setup(mgr, s, rec); err != nil {
+		return err
+	}
+	if err := profiles.Setup(mgr, s, rec); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -80,7 +84,7 @@ func managedOnly(kinds []schema.GroupVersionKind) map[client.Object]cache.ByObje
 	sel := labels.SelectorFromSet(labels.Set{objects.ManagedByLabel: objects.ManagedBy})
 	out := map[client.Object]cache.ByObject{}
 	for _, gvk := range kinds {
-		out[routes.Unstructured(gvk)] = cache.ByObject{Label: sel}
+		out[objects.Empty(gvk)] = cache.ByObject{Label: sel}
 	}
 	return out
 }

@@ -35,9 +35,13 @@ const (
 	Conflict = "Conflict"
 	// Synced: derived objects were created or changed.
 	Synced = "Synced"
-	// PolicyNotMigrated: an AuthorizationPolicy could not be migrated
-	// exactly; what was derived from it is removed.
+	// PolicyNotMigrated: an AuthorizationPolicy cannot be enforced at the
+	// waypoint; nothing is derived from it (ztunnel alone enforces it, which
+	// denies what its L7 rules allowed).
 	PolicyNotMigrated = "PolicyNotMigrated"
+	// PolicyMigrationWarning: the policy is migrated, but under ambient it
+	// denies more than with sidecars (never less).
+	PolicyMigrationWarning = "PolicyMigrationWarning"
 )
 
 // Recorder emits Events on sources.
@@ -94,4 +98,12 @@ func (r *Recorder) Forget(kind, namespace, name string) {
 // Normal emits a Normal Event.
 func (r *Recorder) Normal(o *unstructured.Unstructured, reason, action, format string, a ...any) {
 	r.rec.Eventf(o, nil, corev1.EventTypeNormal, reason, action, "%s", fmt.Sprintf(format, a...))
+}
+
+// FieldText prefixes a message with the field it is about.
+func FieldText(field, message string) string {
+	if field == "" {
+		return message
+	}
+	return field + ": " + message
 }

@@ -109,3 +109,10 @@ func ControlledBy(o metav1.Object, s Source) bool {
 func Identity(o *unstructured.Unstructured) string {
 	return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
 }
+
+// Empty is an empty object of a kind, for reads, watches and cache options.
+func Empty(gvk schema.GroupVersionKind) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(gvk)
+	return u
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -101,6 +103,29 @@ func (w *Writer) Derived(ctx context.Context, s Source) ([]*unstructured.Unstruc
 		return cmpString(a.GetName(), b.GetName())
 	})
 	return out, nil
+}
+
+// Owners lists the names of the sources of kind gk that objects in ns derive
+// from.
+func (w *Writer) Owners(ctx context.Context, ns string, gk schema.GroupKind) ([]string, error) {
+	seen := map[string]bool{}
+	for _, gvk := range w.Kinds {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := w.Client.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{ManagedByLabel: ManagedBy}); err != nil {
+			return nil, fmt.Errorf("listing %s in %s: %w", gvk.Kind, ns, err)
+		}
+		for i := range list.Items {
+			ref := metav1.GetControllerOfNoCopy(&list.Items[i])
+			if ref == nil {
+				continue
+			}
+			if gv, err := schema.ParseGroupVersion(ref.APIVersion); err == nil && gv.Group == gk.Group && ref.Kind == gk.Kind {
+				seen[ref.Name] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 func (w *Writer) deleteDerived(ctx context.Context, s Source, drop func(*unstructured.Unstructured) bool) ([]string, error) {

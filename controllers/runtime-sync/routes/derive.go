@@ -33,7 +33,7 @@ func Derive(rc *kgatewayroute.RouteConverter, s *config.Settings, vs *unstructur
 	var refusals []events.Refusal
 	for _, f := range conv.Findings {
 		if f.Severity == fn.Warning {
-			refusals = append(refusals, events.Refusal{Reason: events.Unconvertible, Message: fieldText(f.Field) + f.Message + "; not routed exactly, so no route is written"})
+			refusals = append(refusals, events.Refusal{Reason: events.Unconvertible, Message: events.FieldText(f.Field, f.Message) + "; not routed exactly, so no route is written"})
 		}
 	}
 	if len(conv.Grants) > 0 {

@@ -117,13 +117,6 @@ func (r *Reconciler) count(out objects.Outcome) {
 	metrics.RoutesDeleted.Add(float64(len(out.Deleted)))
 }
 
-func fieldText(field string) string {
-	if field == "" {
-		return ""
-	}
-	return field + ": "
-}
-
 func outcomeText(out objects.Outcome) string {
 	var parts []string
 	if len(out.Written) > 0 {

@@ -7,8 +7,6 @@ import (
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/events"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
@@ -42,16 +40,9 @@ func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder) error {
 		Settings:       s,
 		VirtualService: mapping.GroupVersionKind,
 	}
-	b := ctrl.NewControllerManagedBy(mgr).Named("virtualservice").For(Unstructured(mapping.GroupVersionKind))
+	b := ctrl.NewControllerManagedBy(mgr).Named("virtualservice").For(objects.Empty(mapping.GroupVersionKind))
 	for _, gvk := range DerivedKinds {
-		b = b.Owns(Unstructured(gvk))
+		b = b.Owns(objects.Empty(gvk))
 	}
 	return b.Complete(r)
-}
-
-// Unstructured is an empty object of a kind, for watches and cache options.
-func Unstructured(gvk schema.GroupVersionKind) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(gvk)
-	return u
 }
