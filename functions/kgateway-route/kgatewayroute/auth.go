@@ -1,6 +1,7 @@
 package kgatewayroute
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,6 +27,14 @@ type authTranslation struct {
 	// extAuthExempt and jwtExempt are the paths where each step is off.
 	extAuthExempt, jwtExempt exemption
 	jwtExt                   *fn.KubeObject
+	// requireJWT is the DENY policy that requires a JWT, translated into
+	// Strict validation by the JWT provider.
+	requireJWT *fn.KubeObject
+	// allowAll is set when an ALLOW policy allows every request: other
+	// ALLOW policies then restrict nothing.
+	allowAll bool
+	// allowPolicies are the ALLOW policies that restrict requests.
+	allowPolicies []*fn.KubeObject
 }
 
 // translateAuth turns the ext-authz provider, the CUSTOM and require-JWT
@@ -37,6 +46,9 @@ func (c *converter) translateAuth(items fn.KubeObjects, converted []*Conversion)
 	t := &authTranslation{strip: c.strippedHeaders(items), gatewayPolicy: map[string]any{}}
 	if c.cfg.Auth {
 		if err := c.classifyAuth(items, t); err != nil {
+			return authOutput{}, err
+		}
+		if err := t.enforceable(); err != nil {
 			return authOutput{}, err
 		}
 		if err := t.chooseJWTMode(); err != nil {
@@ -81,27 +93,31 @@ func (c *converter) strippedHeaders(items fn.KubeObjects) []string {
 }
 
 // classifyAuth finds the policies that apply to the Istio ingress gateway's
-// pods and translates those kgateway can enforce.
+// pods and translates them; one that kgateway would not enforce as Istio
+// did is an error, never skipped: the Istio policies are removed once
+// translated, and traffic no longer passes the Istio ingress.
 func (c *converter) classifyAuth(items fn.KubeObjects, t *authTranslation) error {
-	ic := c.ingressContext(items)
+	ic, err := c.ingressContext(items)
+	if err != nil {
+		return err
+	}
 	for _, o := range items {
+		var err error
+		var ok bool
 		switch {
 		case kit.AuthorizationPol.Is(o):
-			var ap authorizationPolicy
-			if yaml.Unmarshal([]byte(o.String()), &ap) != nil || ap.Spec.Selector == nil || !ic.applies(o, ap.Spec.Selector.MatchLabels) {
-				continue
-			}
-			if err := c.translateAuthorizationPolicy(o, &ap, ic, t); err != nil {
-				return err
+			ap := &authorizationPolicy{}
+			if ok, err = ic.selects(o, ap); ok {
+				err = c.translateAuthorizationPolicy(o, ap, ic, t)
 			}
 		case kit.RequestAuth.Is(o):
-			var ra requestAuthentication
-			if yaml.Unmarshal([]byte(o.String()), &ra) != nil || ra.Spec.Selector == nil || !ic.applies(o, ra.Spec.Selector.MatchLabels) {
-				continue
+			ra := &requestAuthentication{}
+			if ok, err = ic.selects(o, ra); ok {
+				err = c.translateRequestAuthentication(o, ra, t)
 			}
-			if err := c.translateRequestAuthentication(o, &ra, t); err != nil {
-				return err
-			}
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -110,24 +126,49 @@ func (c *converter) classifyAuth(items fn.KubeObjects, t *authTranslation) error
 // translateAuthorizationPolicy translates a CUSTOM policy into the Gateway's
 // ext-auth and a require-JWT DENY policy into Strict JWT validation.
 func (c *converter) translateAuthorizationPolicy(o *fn.KubeObject, ap *authorizationPolicy, ic ingressContext, t *authTranslation) error {
-	switch {
-	case ap.Spec.Action == "CUSTOM" && ap.Spec.Provider != nil:
+	switch ap.Spec.Action {
+	case "CUSTOM":
+		if ap.Spec.Provider == nil {
+			return kit.Errorf(o, "spec.provider", "a CUSTOM policy needs a provider")
+		}
 		if _, taken := t.gatewayPolicy["extAuth"]; taken {
-			c.warn(o, "spec.provider", "a second CUSTOM policy on the ingress: kgateway takes one ext-auth per Gateway; not translated")
-			return nil
+			return kit.Errorf(o, "spec.provider", "a second CUSTOM policy on the Istio ingress gateway cannot be translated: kgateway takes one ext-auth per Gateway; merge the policies")
 		}
 		ext, exempt, err := c.extAuth(o, ap, ic.mesh, ic.meshObj)
-		if err != nil || ext == nil {
+		if err != nil {
 			return err
 		}
 		t.objects = append(t.objects, ext)
 		t.sources = append(t.sources, o)
 		t.extAuthExempt = exempt
 		t.gatewayPolicy["extAuth"] = map[string]any{"extensionRef": map[string]any{"name": ext.GetName()}}
-	case ap.Spec.Action == "DENY" && requiresJWT(ap):
+	case "DENY":
+		if !requiresJWT(ap) {
+			return kit.Errorf(o, "spec.rules", "a DENY policy on the Istio ingress gateway cannot be translated: kgateway would let the requests it denies through (only Kubeflow's require-JWT policy, notRequestPrincipals: [\"*\"], is translated)")
+		}
 		t.sources = append(t.sources, o)
+		t.requireJWT = o
 		t.jwtExempt = notPaths(ap)
 		c.info(o, "spec", "translated: requests without a valid JWT are rejected by the Strict JWT provider, except on the routes of paths %v", t.jwtExempt)
+	case "", "ALLOW":
+		if slices.ContainsFunc(ap.Spec.Rules, authorizationRule.matchesAll) {
+			t.allowAll = true
+		} else {
+			t.allowPolicies = append(t.allowPolicies, o)
+		}
+	}
+	// AUDIT policies decide nothing.
+	return nil
+}
+
+// enforceable checks that what was translated enforces what the Istio
+// policies enforced together.
+func (t *authTranslation) enforceable() error {
+	if t.requireJWT != nil && t.jwtExt == nil {
+		return kit.Errorf(t.requireJWT, "spec.rules", "requires a JWT, but no RequestAuthentication on the Istio ingress gateway was translated into a JWT provider: kgateway would let requests without one through")
+	}
+	if !t.allowAll && len(t.allowPolicies) > 0 {
+		return kit.Errorf(t.allowPolicies[0], "spec.rules", "an ALLOW policy on the Istio ingress gateway that restricts requests cannot be translated: kgateway would let the requests it does not allow through")
 	}
 	return nil
 }
@@ -136,11 +177,10 @@ func (c *converter) translateAuthorizationPolicy(o *fn.KubeObject, ap *authoriza
 // the Gateway's JWT providers.
 func (c *converter) translateRequestAuthentication(o *fn.KubeObject, ra *requestAuthentication, t *authTranslation) error {
 	if t.jwtExt != nil {
-		c.warn(o, "spec", "a second RequestAuthentication on the ingress: merge its rules into %s; not translated", t.jwtExt.GetName())
-		return nil
+		return kit.Errorf(o, "spec", "a second RequestAuthentication on the Istio ingress gateway cannot be translated: merge its rules into %s", t.jwtExt.GetName())
 	}
 	ext, headers, err := c.jwtExtension(o, ra)
-	if err != nil || ext == nil {
+	if err != nil {
 		return err
 	}
 	t.objects = append(t.objects, ext)
@@ -202,19 +242,31 @@ type ingressContext struct {
 	meshObj   *fn.KubeObject
 }
 
-// applies reports whether a policy of o's namespace with selector sel
-// applies to the ingress pods.
-func (ic ingressContext) applies(o *fn.KubeObject, sel map[string]string) bool {
+// selects decodes policy o into p and reports whether it applies to the
+// ingress pods: it is in the root namespace or theirs and its selector
+// picks them. A policy of those namespaces that cannot be decoded is an
+// error: it might apply.
+func (ic ingressContext) selects(o *fn.KubeObject, p selectingPolicy) (bool, error) {
 	if o.GetNamespace() != ic.root && o.GetNamespace() != ic.namespace {
-		return false
+		return false, nil
 	}
-	return ic.labels != nil && labelsMatch(sel, ic.labels)
+	if err := o.As(p); err != nil {
+		return false, kit.Errorf(o, "spec", "cannot read the policy, which may apply to the Istio ingress gateway: %v", err)
+	}
+	sel := p.selector()
+	return sel != nil && ic.labels != nil && labelsMatch(sel.MatchLabels, ic.labels), nil
 }
+
+// selectingPolicy is an Istio policy with a workload selector.
+type selectingPolicy interface{ selector() *labelSelector }
+
+func (ap *authorizationPolicy) selector() *labelSelector   { return ap.Spec.Selector }
+func (ra *requestAuthentication) selector() *labelSelector { return ra.Spec.Selector }
 
 // ingressContext finds the labels of the Istio ingress gateway pods (the
 // Deployment that the Istio Gateway's selector picks), the mesh root
 // namespace and the mesh config.
-func (c *converter) ingressContext(items fn.KubeObjects) ingressContext {
+func (c *converter) ingressContext(items fn.KubeObjects) (ingressContext, error) {
 	ns, name, _ := strings.Cut(c.istioGateway, "/")
 	var selector map[string]string
 	ic := ingressContext{root: "istio-system"}
@@ -226,8 +278,7 @@ func (c *converter) ingressContext(items fn.KubeObjects) ingressContext {
 			doc, _, _ := o.NestedString("data", c.cfg.MeshConfig.Key)
 			m := &meshConfig{}
 			if err := yaml.Unmarshal([]byte(doc), m); err != nil {
-				c.warn(o, "data."+c.cfg.MeshConfig.Key, "mesh config is not readable: %v", err)
-				continue
+				return ingressContext{}, kit.Errorf(o, "data."+c.cfg.MeshConfig.Key, "mesh config is not readable: %v", err)
 			}
 			ic.mesh, ic.meshObj = m, o
 		}
@@ -238,7 +289,7 @@ func (c *converter) ingressContext(items fn.KubeObjects) ingressContext {
 	if selector != nil {
 		ic.namespace, ic.labels = ingressPods(items, selector)
 	}
-	return ic
+	return ic, nil
 }
 
 // ingressPods finds the namespace and labels of the pods a selector picks:

@@ -1,11 +1,13 @@
 package kgatewayroute
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"strconv"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -14,17 +16,15 @@ import (
 func (c *converter) extAuth(o *fn.KubeObject, ap *authorizationPolicy, mesh *meshConfig, meshObj *fn.KubeObject) (*fn.KubeObject, exemption, error) {
 	provider := ap.Spec.Provider.Name
 	if mesh == nil {
-		c.warn(o, "spec.provider", "ext-authz provider %q: no mesh config %s/%s in the bundle: not translated", provider, c.cfg.MeshConfig.Namespace, c.cfg.MeshConfig.Name)
-		return nil, nil, nil
+		return nil, nil, kit.Errorf(o, "spec.provider", "ext-authz provider %q cannot be translated: no mesh config %s/%s in the bundle", provider, c.cfg.MeshConfig.Namespace, c.cfg.MeshConfig.Name)
 	}
 	i := slices.IndexFunc(mesh.ExtensionProviders, func(p extensionProvider) bool { return p.Name == provider })
 	if i < 0 {
-		c.warn(o, "spec.provider.name", "ext-authz provider %q is not in the mesh config: not translated", provider)
-		return nil, nil, nil
+		return nil, nil, kit.Errorf(o, "spec.provider.name", "ext-authz provider %q is not in the mesh config %s/%s", provider, meshObj.GetNamespace(), meshObj.GetName())
 	}
-	spec, kind := c.extAuthSpec(meshObj, mesh.ExtensionProviders[i])
-	if spec == nil {
-		return nil, nil, nil
+	spec, kind, err := c.extAuthSpec(meshObj, mesh.ExtensionProviders[i])
+	if err != nil {
+		return nil, nil, err
 	}
 	c.reportUntranslatedConditions(o, ap, provider)
 	gw := c.cfg.Gateway
@@ -38,9 +38,9 @@ func (c *converter) extAuth(o *fn.KubeObject, ap *authorizationPolicy, mesh *mes
 }
 
 // extAuthSpec is the GatewayExtension spec of a mesh-config ext-authz
-// provider and the kind of the provider; nil when it cannot be translated
-// (reported on the mesh config).
-func (c *converter) extAuthSpec(meshObj *fn.KubeObject, p extensionProvider) (map[string]any, string) {
+// provider and the kind of the provider.
+func (c *converter) extAuthSpec(meshObj *fn.KubeObject, p extensionProvider) (map[string]any, string, error) {
+	field := "data." + c.cfg.MeshConfig.Key
 	var ext map[string]any
 	var svc, kind, service string
 	var port int32
@@ -48,7 +48,10 @@ func (c *converter) extAuthSpec(meshObj *fn.KubeObject, p extensionProvider) (ma
 	case p.EnvoyExtAuthzHTTP != nil:
 		h := p.EnvoyExtAuthzHTTP
 		svc, port, kind, service = h.Service, h.Port, "envoyExtAuthzHttp", "httpService"
-		ext = httpExtAuth(h)
+		var err error
+		if ext, err = httpExtAuth(h); err != nil {
+			return nil, "", kit.Errorf(meshObj, field, "extension provider %q: %v", p.Name, err)
+		}
 	case p.EnvoyExtAuthzGRPC != nil:
 		g := p.EnvoyExtAuthzGRPC
 		svc, port, kind, service = g.Service, g.Port, "envoyExtAuthzGrpc", "grpcService"
@@ -57,32 +60,32 @@ func (c *converter) extAuthSpec(meshObj *fn.KubeObject, p extensionProvider) (ma
 			ext["failOpen"] = true
 		}
 	default:
-		c.warn(meshObj, "data."+c.cfg.MeshConfig.Key, "extension provider %q is neither envoyExtAuthzHttp nor envoyExtAuthzGrpc: not translated", p.Name)
-		return nil, ""
+		return nil, "", kit.Errorf(meshObj, field, "extension provider %q cannot be translated: it is neither envoyExtAuthzHttp nor envoyExtAuthzGrpc", p.Name)
 	}
 	name, ns, ok := serviceHost(svc, "", c.cfg.ClusterDomain)
 	if !ok || ns == "" {
-		c.warn(meshObj, "data."+c.cfg.MeshConfig.Key, "extension provider %q service %q is not a Service FQDN: not translated", p.Name, svc)
-		return nil, ""
+		return nil, "", kit.Errorf(meshObj, field, "extension provider %q cannot be translated: service %q is not a Service FQDN (name.namespace.svc.%s)", p.Name, svc, c.cfg.ClusterDomain)
 	}
 	ext[service].(map[string]any)["backendRef"] = map[string]any{"name": name, "namespace": ns, "port": int64(port)}
 	if gw := c.cfg.Gateway; ns != gw.Namespace {
 		c.grants.add(ns, "GatewayExtension", gw.Namespace, name)
 	}
-	return map[string]any{"extAuth": ext}, kind
+	return map[string]any{"extAuth": ext}, kind, nil
 }
 
 // httpExtAuth is the extAuth of an envoyExtAuthzHttp provider, without its
 // backendRef.
-func httpExtAuth(h *extAuthzHTTP) map[string]any {
+func httpExtAuth(h *extAuthzHTTP) (map[string]any, error) {
 	httpService := map[string]any{}
 	if h.PathPrefix != "" {
 		httpService["pathPrefix"] = h.PathPrefix
 	}
 	if h.Timeout != "" {
-		if d, err := gepDuration(h.Timeout); err == nil {
-			httpService["requestTimeout"] = d
+		d, err := gepDuration(h.Timeout)
+		if err != nil {
+			return nil, fmt.Errorf("timeout: %v", err)
 		}
+		httpService["requestTimeout"] = d
 	}
 	resp := map[string]any{}
 	for key, headers := range map[string][]string{
@@ -104,10 +107,14 @@ func httpExtAuth(h *extAuthzHTTP) map[string]any {
 	if h.FailOpen {
 		ext["failOpen"] = true
 	}
-	if n, err := strconv.Atoi(h.StatusOnError); err == nil {
+	if h.StatusOnError != "" {
+		n, err := strconv.Atoi(h.StatusOnError)
+		if err != nil {
+			return nil, fmt.Errorf("statusOnError %q is not an HTTP status code", h.StatusOnError)
+		}
 		ext["statusOnError"] = int64(n)
 	}
-	return ext
+	return ext, nil
 }
 
 // reportUntranslatedConditions warns about the conditions of a CUSTOM

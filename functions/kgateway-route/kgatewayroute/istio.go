@@ -172,15 +172,17 @@ type extAuthzGRPC struct {
 
 type authorizationPolicy struct {
 	Spec struct {
-		Selector *struct {
-			MatchLabels map[string]string `json:"matchLabels"`
-		} `json:"selector"`
-		Action   string `json:"action"`
+		Selector *labelSelector `json:"selector"`
+		Action   string         `json:"action"`
 		Provider *struct {
 			Name string `json:"name"`
 		} `json:"provider"`
 		Rules []authorizationRule `json:"rules"`
 	} `json:"spec"`
+}
+
+type labelSelector struct {
+	MatchLabels map[string]string `json:"matchLabels"`
 }
 
 type authorizationRule struct {
@@ -193,12 +195,15 @@ type authorizationRule struct {
 	When []map[string]any `json:"when"`
 }
 
+// matchesAll reports whether the rule matches every request (an empty rule).
+func (r authorizationRule) matchesAll() bool {
+	return len(r.From) == 0 && len(r.To) == 0 && len(r.When) == 0
+}
+
 type requestAuthentication struct {
 	Spec struct {
-		Selector *struct {
-			MatchLabels map[string]string `json:"matchLabels"`
-		} `json:"selector"`
-		JWTRules []jwtRule `json:"jwtRules"`
+		Selector *labelSelector `json:"selector"`
+		JWTRules []jwtRule      `json:"jwtRules"`
 	} `json:"spec"`
 }
 
@@ -241,7 +246,9 @@ func parseHTTPRoute(o *fn.KubeObject, i int, raw json.RawMessage) (*httpRoute, e
 	var m struct {
 		Match []map[string]any `json:"match"`
 	}
-	_ = json.Unmarshal(raw, &m)
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, kit.Errorf(o, httpPath(i)+".match", "%v", err)
+	}
 	r.rawMatches = m.Match
 	return r, nil
 }

@@ -5,12 +5,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // jwtExtension translates a RequestAuthentication into a GatewayExtension
 // with one JWT provider per rule; it returns the claim headers it sets. No
-// object: no rule could be translated (reported).
+// rule translated is an error: requests would pass unauthenticated.
 func (c *converter) jwtExtension(o *fn.KubeObject, ra *requestAuthentication) (*fn.KubeObject, []string, error) {
 	gw := c.cfg.Gateway
 	var providers []any
@@ -25,7 +26,7 @@ func (c *converter) jwtExtension(o *fn.KubeObject, ra *requestAuthentication) (*
 		}
 	}
 	if len(providers) == 0 {
-		return nil, nil, nil
+		return nil, nil, kit.Errorf(o, "spec.jwtRules", "no JWT rule could be translated into a kgateway JWT provider")
 	}
 	spec := map[string]any{"jwt": map[string]any{"providers": providers}}
 	obj, err := newObject(kgatewayVersion, "GatewayExtension", gw.Namespace, o.GetName(), managedLabels, nil, spec)
