@@ -76,7 +76,7 @@ func run(out, platformList string, only []string) error {
 	defer os.RemoveAll(work)
 	var digests strings.Builder
 	for _, f := range fns {
-		src, err := image.GitSource(root, "functions/"+f.Name, "kit")
+		src, err := image.GitSource(root, f.SourcePaths()...)
 		if err != nil {
 			return err
 		}

@@ -1,8 +1,9 @@
-// Package catalog is the release scheme of the kfgitops functions: which
-// functions exist (every directory under functions/), what each one's
-// metadata.yaml says, and the names derived from it: the image reference
-// ghcr.io/kfgitops/<name>:v<X.Y.Z>, the release tag functions/<name>/vX.Y.Z
-// and the entrypoint. The image build, the Dockerfiles, the Kptfile and the
+// Package catalog is the release scheme of the kfgitops functions and
+// controllers: which exist (every directory under functions/ and
+// controllers/), what each one's metadata.yaml says, and the names derived
+// from it: the image reference ghcr.io/kfgitops/<name>:v<X.Y.Z>, the release
+// tag functions/<name>/vX.Y.Z (controllers/<name>/vX.Y.Z) and the
+// entrypoint. The image build, the Dockerfiles, the Kptfile and the
 // READMEs are all checked against these names, so there is one scheme.
 package catalog
 
@@ -28,11 +29,22 @@ const (
 	MetadataFile = "metadata.yaml"
 )
 
-// Tags a function carries in its metadata.yaml, as in the kpt catalog.
+// Tags a function carries in its metadata.yaml, as in the kpt catalog; a
+// controller carries Controller.
 const (
-	Mutator   = "mutator"
-	Validator = "validator"
+	Mutator    = "mutator"
+	Validator  = "validator"
+	Controller = "controller"
 )
+
+// Directories holding the components, each a directory of its own below
+// them: KRM functions, and controllers (long-running, not KRM functions).
+const (
+	FunctionsDir   = "functions"
+	ControllersDir = "controllers"
+)
+
+var componentDirs = []string{FunctionsDir, ControllersDir}
 
 // semver is a release version without pre-release or build suffix; tags and
 // image tags put a "v" in front of it.
@@ -51,35 +63,58 @@ type Metadata struct {
 	License            string   `json:"license"`
 }
 
-// Function is one function directory with its metadata.
+// Function is one function (or controller) directory with its metadata.
 type Function struct {
-	// Name is the directory name under functions/, which is also the
-	// function's name, binary name and image name.
+	// Name is the directory name under functions/ or controllers/, which is
+	// also the binary name and image name.
 	Name string
-	// Dir is the function's directory.
+	// Path is the directory relative to the repository root, with slashes:
+	// functions/<name> or controllers/<name>.
+	Path string
+	// Dir is the directory.
 	Dir      string
 	Metadata Metadata
 }
 
-// Names lists the function directories under root/functions, sorted. A new
-// directory there is a new function: nothing else lists them.
+// Names lists the directories under root/functions and root/controllers,
+// sorted (functions first). A new directory there is a new image: nothing
+// else lists them.
 func Names(root string) ([]string, error) {
-	entries, err := os.ReadDir(filepath.Join(root, "functions"))
-	if err != nil {
-		return nil, err
-	}
 	var names []string
-	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+	seen := map[string]string{}
+	for _, dir := range componentDirs {
+		entries, err := os.ReadDir(filepath.Join(root, dir))
+		if os.IsNotExist(err) && dir != FunctionsDir {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			if other, dup := seen[e.Name()]; dup {
+				return nil, fmt.Errorf("%s/%s and %s/%s: one image name, two components", other, e.Name(), dir, e.Name())
+			}
+			seen[e.Name()] = dir
 			names = append(names, e.Name())
 		}
 	}
 	return names, nil
 }
 
-// Load reads and checks the metadata.yaml of functions/<name>.
+// Load reads and checks the metadata.yaml of functions/<name> or
+// controllers/<name>.
 func Load(root, name string) (Function, error) {
-	f := Function{Name: name, Dir: filepath.Join(root, "functions", name)}
+	f := Function{Name: name, Path: FunctionsDir + "/" + name}
+	for _, dir := range componentDirs {
+		if st, err := os.Stat(filepath.Join(root, dir, name)); err == nil && st.IsDir() {
+			f.Path = dir + "/" + name
+			break
+		}
+	}
+	f.Dir = filepath.Join(root, filepath.FromSlash(f.Path))
 	path := filepath.Join(f.Dir, MetadataFile)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -122,10 +157,14 @@ func (f Function) check(root string) error {
 	if strings.TrimSpace(m.Description) == "" || strings.Contains(m.Description, "\n") {
 		return fmt.Errorf("description: want one non-empty line")
 	}
-	if kinds := slices.DeleteFunc(slices.Clone(m.Tags), func(t string) bool { return t != Mutator && t != Validator }); len(kinds) != 1 {
+	if f.IsController() {
+		if !slices.Equal(m.Tags, []string{Controller}) {
+			return fmt.Errorf("tags: want [%s] for a controller, got %q", Controller, m.Tags)
+		}
+	} else if kinds := slices.DeleteFunc(slices.Clone(m.Tags), func(t string) bool { return t != Mutator && t != Validator }); len(kinds) != 1 {
 		return fmt.Errorf("tags: want exactly one of %q and %q, got %q", Mutator, Validator, m.Tags)
 	}
-	if want := TreeURL("functions/" + f.Name); m.SourceURL != want {
+	if want := TreeURL(f.Path); m.SourceURL != want {
 		return fmt.Errorf("sourceURL: got %q, want %q", m.SourceURL, want)
 	}
 	if len(m.ExamplePackageURLs) == 0 {
@@ -159,8 +198,8 @@ func (f Function) Tag() string { return "v" + f.Metadata.Version }
 func (f Function) Ref() string { return f.Repository() + ":" + f.Tag() }
 
 // ReleaseTag is the git tag a release of this version gets, in the kpt
-// catalog's per-function form.
-func (f Function) ReleaseTag() string { return "functions/" + f.Name + "/" + f.Tag() }
+// catalog's per-function form: <path>/v<version>.
+func (f Function) ReleaseTag() string { return f.Path + "/" + f.Tag() }
 
 // Entrypoint is where the binary sits in the image, the same path in the
 // Dockerfile build and in the offline build.
@@ -168,6 +207,19 @@ func (f Function) Entrypoint() string { return "/" + f.Name }
 
 // IsValidator reports whether the function is tagged validator.
 func (f Function) IsValidator() bool { return slices.Contains(f.Metadata.Tags, Validator) }
+
+// SourcePaths are the directories whose files go into the binary: its own
+// and kit/, and for a controller the functions it uses as libraries.
+func (f Function) SourcePaths() []string {
+	if f.IsController() {
+		return []string{f.Path, "kit", FunctionsDir}
+	}
+	return []string{f.Path, "kit"}
+}
+
+// IsController reports whether this is a controller (under controllers/): a
+// long-running program, not a KRM function.
+func (f Function) IsController() bool { return strings.HasPrefix(f.Path, ControllersDir+"/") }
 
 // FindRoot returns the repository root (the directory holding go.work) at
 // or above dir.

@@ -212,7 +212,7 @@ func execFunction(t *testing.T, path string) (string, bool) {
 
 var (
 	imageRef   = regexp.MustCompile(`ghcr\.io/kfgitops/([a-z0-9][a-z0-9-]*)(:[A-Za-z0-9._-]+)?`)
-	releaseTag = regexp.MustCompile(`functions/([a-z0-9][a-z0-9-]*)/v([0-9]+\.[0-9]+\.[0-9]+)`)
+	releaseTag = regexp.MustCompile(`(?:functions|controllers)/([a-z0-9][a-z0-9-]*)/v([0-9]+\.[0-9]+\.[0-9]+)`)
 )
 
 // Every image reference and release tag in the docs, Dockerfiles and
@@ -254,12 +254,12 @@ func TestDocsReferenceBuiltImages(t *testing.T) {
 			case !ok:
 				t.Errorf("%s: %s: no function %q with a metadata.yaml", rel, m[0], m[1])
 			case m[2] != ":"+f.Tag():
-				t.Errorf("%s: %s, want %s (the version in functions/%s/metadata.yaml)", rel, m[0], f.Ref(), f.Name)
+				t.Errorf("%s: %s, want %s (the version in %s/metadata.yaml)", rel, m[0], f.Ref(), f.Path)
 			}
 		}
 		for _, m := range releaseTag.FindAllStringSubmatch(string(b), -1) {
 			if f, ok := fns[m[1]]; ok && m[0] != f.ReleaseTag() {
-				t.Errorf("%s: %s, want %s (the version in functions/%s/metadata.yaml)", rel, m[0], f.ReleaseTag(), f.Name)
+				t.Errorf("%s: %s, want %s (the version in %s/metadata.yaml)", rel, m[0], f.ReleaseTag(), f.Path)
 			}
 		}
 	}
@@ -268,14 +268,14 @@ func TestDocsReferenceBuiltImages(t *testing.T) {
 		b, err := os.ReadFile(readme)
 		if os.IsNotExist(err) {
 			// Whether a README exists is the docs' business, not the scheme's.
-			t.Logf("functions/%s/README.md does not exist yet", f.Name)
+			t.Logf("%s/README.md does not exist yet", f.Path)
 			continue
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(string(b), f.Ref()) {
-			t.Errorf("functions/%s/README.md never names the image %s (show `kpt fn eval --image %s`)", f.Name, f.Ref(), f.Ref())
+			t.Errorf("%s/README.md never names the image %s", f.Path, f.Ref())
 		}
 	}
 }
@@ -302,7 +302,7 @@ func TestChangelogListsEveryVersion(t *testing.T) {
 // A function's metadata.yaml version is never behind its released tags:
 // bump it before (or when) tagging.
 func TestVersionNotBehindReleaseTags(t *testing.T) {
-	out, err := exec.Command("git", "-C", root, "tag", "--list", "functions/*").Output()
+	out, err := exec.Command("git", "-C", root, "tag", "--list", "functions/*", "controllers/*").Output()
 	if err != nil {
 		t.Skipf("git tag: %v", err)
 	}
@@ -310,11 +310,11 @@ func TestVersionNotBehindReleaseTags(t *testing.T) {
 	for _, tag := range strings.Fields(string(out)) {
 		m := releaseTag.FindStringSubmatch(tag)
 		if m == nil || m[0] != tag {
-			t.Errorf("release tag %q is not functions/<name>/vX.Y.Z", tag)
+			t.Errorf("release tag %q is not functions/<name>/vX.Y.Z or controllers/<name>/vX.Y.Z", tag)
 			continue
 		}
 		if f, ok := fns[m[1]]; ok && compareVersions(f.Metadata.Version, m[2]) < 0 {
-			t.Errorf("functions/%s/metadata.yaml: version %s is behind the release tag %s", f.Name, f.Metadata.Version, tag)
+			t.Errorf("%s/metadata.yaml: version %s is behind the release tag %s", f.Path, f.Metadata.Version, tag)
 		}
 	}
 }
@@ -340,5 +340,47 @@ func TestCompareVersions(t *testing.T) {
 		if got := compareVersions(tc.a, tc.b); got != tc.want {
 			t.Errorf("compareVersions(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// A controller lives under controllers/, is tagged controller (and only
+// that), and is released as controllers/<name>/vX.Y.Z.
+func TestLoadController(t *testing.T) {
+	good := `image: ghcr.io/kfgitops/ctl
+version: 0.1.0
+description: Reconciles one thing.
+tags: [controller]
+sourceURL: https://github.com/kfgitops/kfgitops/tree/main/controllers/ctl
+examplePackageURLs: [https://github.com/kfgitops/kfgitops/tree/main/examples]
+license: Apache-2.0
+`
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"good", "", "", ""},
+		{"function tag", "[controller]", "[mutator]", "tags:"},
+		{"both", "[controller]", "[controller, mutator]", "tags:"},
+		{"source under functions", "tree/main/controllers/ctl", "tree/main/functions/ctl", "sourceURL:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, d := range []string{"functions", "controllers/ctl", "examples"} {
+				if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, "controllers/ctl/metadata.yaml"), []byte(strings.Replace(good, tc.old, tc.new, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := catalog.Load(dir, "ctl")
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("good metadata rejected: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("want an error containing %q, got %v", tc.want, err)
+			case tc.want == "":
+				if !f.IsController() || f.ReleaseTag() != "controllers/ctl/v0.1.0" || f.Ref() != "ghcr.io/kfgitops/ctl:v0.1.0" {
+					t.Errorf("IsController %v, ReleaseTag %s, Ref %s", f.IsController(), f.ReleaseTag(), f.Ref())
+				}
+			}
+		})
 	}
 }

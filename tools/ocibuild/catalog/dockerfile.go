@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// The rules every functions/<name>/Dockerfile follows, so that an image built
+// The rules every functions/<name>/Dockerfile (and controllers/<name>/Dockerfile) follows, so that an image built
 // with Docker is laid out as the offline build lays it out: a Go builder
 // stage on the project's Go version, a static binary, and a final stage
 // without a shell, running as nobody, whose entrypoint is the binary.
@@ -109,8 +109,8 @@ func CheckDockerfile(f Function, content string) []error {
 		if !strings.Contains(buildRun, "-trimpath") {
 			fail("builder stage: `go build` without -trimpath")
 		}
-		if !regexp.MustCompile(`\./functions/` + regexp.QuoteMeta(f.Name) + `/?(\s|$)`).MatchString(buildRun) {
-			fail("builder stage: `go build` does not build ./functions/%s (the build context is the repository root)", f.Name)
+		if !regexp.MustCompile(`\./` + regexp.QuoteMeta(f.Path) + `/?(\s|$)`).MatchString(buildRun) {
+			fail("builder stage: `go build` does not build ./%s (the build context is the repository root)", f.Path)
 		}
 	}
 

@@ -17,12 +17,16 @@ func TestDockerfiles(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(root, "functions", name, "Dockerfile")
+			f, err := catalog.Load(root, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(f.Dir, "Dockerfile")
 			b, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("every function needs a Dockerfile (see functions/strip-istio-sidecar/Dockerfile): %v", err)
+				t.Fatalf("every function and controller needs a Dockerfile (see functions/strip-istio-sidecar/Dockerfile): %v", err)
 			}
-			for _, err := range catalog.CheckDockerfile(catalog.Function{Name: name}, string(b)) {
+			for _, err := range catalog.CheckDockerfile(f, string(b)) {
 				t.Errorf("%s: %v", path, err)
 			}
 		})
@@ -45,7 +49,7 @@ ENTRYPOINT ["/fn"]
 // Each broken variant of a good Dockerfile is caught with a message that
 // names the rule.
 func TestCheckDockerfileRejects(t *testing.T) {
-	f := catalog.Function{Name: "fn"}
+	f := catalog.Function{Name: "fn", Path: "functions/fn"}
 	if errs := catalog.CheckDockerfile(f, goodDockerfile); len(errs) > 0 {
 		t.Fatalf("good Dockerfile rejected: %v", errs)
 	}

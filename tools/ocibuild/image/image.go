@@ -50,7 +50,7 @@ func Build(root string, f catalog.Function, src Source, platforms []v1.Platform,
 	var wg sync.WaitGroup
 	for i, p := range platforms {
 		bins[i] = filepath.Join(workDir, p.OS+"-"+p.Architecture, f.Name)
-		wg.Go(func() { errs[i] = BuildBinary(root, f.Name, p, bins[i]) })
+		wg.Go(func() { errs[i] = BuildBinary(root, f.Path, p, bins[i]) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -73,13 +73,13 @@ func Build(root string, f catalog.Function, src Source, platforms []v1.Platform,
 	return b, nil
 }
 
-// BuildBinary compiles functions/<name> as a static, reproducible binary for
-// the platform. It builds in the repository's workspace (go.work), as `make
+// BuildBinary compiles the package at path (functions/<name> or
+// controllers/<name>) as a static, reproducible binary for the platform. It builds in the repository's workspace (go.work), as `make
 // build`, the tests and the Dockerfiles do, so the image holds the
 // dependency versions that were tested.
-func BuildBinary(root, name string, p v1.Platform, out string) error {
+func BuildBinary(root, path string, p v1.Platform, out string) error {
 	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-mod=readonly",
-		"-ldflags=-s -w -buildid=", "-o", out, "./functions/"+name)
+		"-ldflags=-s -w -buildid=", "-o", out, "./"+path)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(),
 		"CGO_ENABLED=0", "GOWORK="+filepath.Join(root, "go.work"), "GOFLAGS=",
@@ -89,7 +89,7 @@ func BuildBinary(root, name string, p v1.Platform, out string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s for %s: %v\n%s", name, p, err, stderr.String())
+		return fmt.Errorf("go build %s for %s: %v\n%s", path, p, err, stderr.String())
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func buildAll(dir string) (map[string]builtImage, error) {
 		if err != nil {
 			continue
 		}
-		src, err := image.GitSource(root, "functions/"+f.Name, "kit")
+		src, err := image.GitSource(root, f.SourcePaths()...)
 		if err != nil {
 			return nil, err
 		}
