@@ -64,11 +64,12 @@ test-apiserver: build tools
 golden:
 	UPDATE_GOLDEN=1 go test $(PACKAGES) -run Golden
 
-## bench: benchmarks on the corpus, written to docs/performance.md
+## bench: benchmarks on the corpus, and runtime-sync at scale on the real API server, written to docs/performance.md
 BENCHTIME ?= 3x
 bench: build tools
 	@mkdir -p out
 	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./tests/bench | tee out/bench.txt
+	KFGITOPS_APISERVER=1 go test -run '^$$' -bench RuntimeSync -benchtime 1x -timeout 60m ./tests/apiserver | tee -a out/bench.txt
 	go run ./tests/cmd/benchreport < out/bench.txt > docs/performance.md
 	@cat docs/performance.md
 

@@ -21,12 +21,16 @@ func main() {
 	flag.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", `address of /metrics ("0" disables it)`)
 	flag.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	flag.BoolVar(&o.LeaderElect, "leader-elect", false, "elect a leader (Lease in the Gateway's namespace) so that one replica writes")
+	flag.Float64Var(&o.QPS, "kube-api-qps", 100, "requests per second to the API server (client-side limit)")
+	flag.IntVar(&o.Burst, "kube-api-burst", 200, "burst of requests to the API server above --kube-api-qps")
+	flag.IntVar(&o.Workers, "workers", 4, "reconciles run at once, per controller")
 	zo := zap.Options{}
 	zo.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zo)))
 	rc, err := ctrl.GetConfig()
 	if err == nil {
+		rc.QPS, rc.Burst = float32(o.QPS), o.Burst
 		err = app.Run(ctrl.SetupSignalHandler(), rc, o)
 	}
 	if err != nil {

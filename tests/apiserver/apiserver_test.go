@@ -70,7 +70,7 @@ func TestAPIServer(t *testing.T) {
 // admit applies a rendered stream to a fresh cluster and fails on every
 // object the server rejects. It returns the cluster, still running, and the
 // objects.
-func admit(t *testing.T, root, bin string, out []byte) (*cluster, []object) {
+func admit(t testing.TB, root, bin string, out []byte) (*cluster, []object) {
 	t.Helper()
 	objs, err := parse(out)
 	if err != nil {
@@ -95,7 +95,7 @@ func admit(t *testing.T, root, bin string, out []byte) (*cluster, []object) {
 }
 
 // binaries builds (once, then cached) kube-apiserver, kubectl and etcd.
-func binaries(t *testing.T, root string) string {
+func binaries(t testing.TB, root string) string {
 	start := time.Now()
 	cmd := exec.Command(filepath.Join(root, "tests", "apiserver", "scripts", "binaries.sh"))
 	var out bytes.Buffer
@@ -114,7 +114,7 @@ type cluster struct {
 	etcdPort, kasPort     int
 }
 
-func startCluster(t *testing.T, root, bin string) *cluster {
+func startCluster(t testing.TB, root, bin string) *cluster {
 	work := t.TempDir()
 	scripts := filepath.Join(root, "tests", "apiserver", "scripts")
 	c := &cluster{bin: bin, work: work, kubeconfig: filepath.Join(work, "kubeconfig"), scripts: scripts, etcdPort: freePortPair(t), kasPort: freePort(t)}
@@ -142,7 +142,7 @@ func (c *cluster) startCommand(env ...string) *exec.Cmd {
 
 // restartAPIServer stops kube-apiserver (etcd keeps running) and starts it
 // again on the same port with the same token.
-func (c *cluster) restartAPIServer(t *testing.T) {
+func (c *cluster) restartAPIServer(t testing.TB) {
 	t.Helper()
 	pid, err := os.ReadFile(filepath.Join(c.work, "kas.pid"))
 	if err != nil {
@@ -182,7 +182,7 @@ func (c *cluster) kubectl(args ...string) (stdout, stderr string, err error) {
 
 // apply server-side applies the documents as one stream and returns the
 // number of objects the server accepted.
-func (c *cluster) apply(t *testing.T, what string, docs []object) int {
+func (c *cluster) apply(t testing.TB, what string, docs []object) int {
 	t.Helper()
 	if len(docs) == 0 {
 		return 0
@@ -205,7 +205,7 @@ func (c *cluster) apply(t *testing.T, what string, docs []object) int {
 	return applied
 }
 
-func (c *cluster) waitEstablished(t *testing.T, what string) {
+func (c *cluster) waitEstablished(t testing.TB, what string) {
 	t.Helper()
 	if _, stderr, err := c.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"); err != nil {
 		t.Errorf("%s: CRDs not Established: %v\n%s", what, err, stderr)
@@ -286,7 +286,7 @@ func rejections(stderr string) string {
 // configurations and APIServices go last, after everything: no pod runs
 // here, so their backends never answer and a webhook registered earlier
 // would reject (fail closed) every object it intercepts.
-func applyAll(t *testing.T, c *cluster, objs []object) {
+func applyAll(t testing.TB, c *cluster, objs []object) {
 	start := time.Now()
 	var deferred []object
 	byWave := map[int][]object{}
@@ -410,7 +410,7 @@ func hasKind(objs []object, kind string) bool {
 }
 
 // freePort returns a loopback port nobody listens on now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -421,7 +421,7 @@ func freePort(t *testing.T) int {
 
 // freePortPair returns a port p with p+1 also free (etcd's client and peer
 // ports).
-func freePortPair(t *testing.T) int {
+func freePortPair(t testing.TB) int {
 	for range 20 {
 		p := freePort(t)
 		if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1)); err == nil {

@@ -26,7 +26,7 @@ type controller struct {
 }
 
 // controllerBinary is bin/runtime-sync (make build), or a fresh build.
-func controllerBinary(t *testing.T, root string) string {
+func controllerBinary(t testing.TB, root string) string {
 	t.Helper()
 	bin := filepath.Join(root, "bin", "runtime-sync")
 	if _, err := os.Stat(bin); err == nil && os.Getenv("KFGITOPS_APISERVER_REBUILD") == "" {
@@ -41,7 +41,7 @@ func controllerBinary(t *testing.T, root string) string {
 	return bin
 }
 
-func newController(t *testing.T, bin, config, kubeconfig string) *controller {
+func newController(t testing.TB, bin, config, kubeconfig string) *controller {
 	log, err := os.Create(filepath.Join(t.TempDir(), "runtime-sync.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func newController(t *testing.T, bin, config, kubeconfig string) *controller {
 
 // start runs the controller and waits until /readyz answers ok (caches
 // synced, leader elected).
-func (c *controller) start(t *testing.T) {
+func (c *controller) start(t testing.TB) {
 	t.Helper()
 	fmt.Fprintf(c.log, "=== start %s\n", time.Now().Format(time.RFC3339Nano))
 	c.cmd = exec.Command(c.bin, "--kubeconfig", c.kubeconfig, "--config", c.config,
@@ -86,7 +86,7 @@ func (c *controller) start(t *testing.T) {
 }
 
 // kill stops the controller with SIGKILL: no clean-up, no lease release.
-func (c *controller) kill(t *testing.T) {
+func (c *controller) kill(t testing.TB) {
 	if c.cmd == nil || c.cmd.Process == nil {
 		return
 	}
@@ -115,7 +115,7 @@ func (c *controller) running() bool {
 var reconcileTotal = regexp.MustCompile(`(?m)^controller_runtime_reconcile_total\{controller="([^"]+)",result="[^"]+"\} (\d+)$`)
 
 // reconciles returns controller-runtime's reconcile count of a controller.
-func (c *controller) reconciles(t *testing.T, name string) int {
+func (c *controller) reconciles(t testing.TB, name string) int {
 	t.Helper()
 	body, err := httpGet("http://" + c.metrics + "/metrics")
 	if err != nil {
@@ -132,7 +132,7 @@ func (c *controller) reconciles(t *testing.T, name string) int {
 }
 
 // metric returns the value of an unlabelled counter.
-func (c *controller) metric(t *testing.T, name string) string {
+func (c *controller) metric(t testing.TB, name string) string {
 	t.Helper()
 	body, err := httpGet("http://" + c.metrics + "/metrics")
 	if err != nil {
@@ -160,7 +160,7 @@ func httpGet(url string) (string, error) {
 // poll calls check until it reports true, failing the test with check's
 // last words after timeout. The bound is a liveness bound, not a timing
 // assertion: the expected state is reached long before it.
-func poll(t *testing.T, timeout time.Duration, what string, check func() (bool, string)) {
+func poll(t testing.TB, timeout time.Duration, what string, check func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -183,4 +183,21 @@ func tail(b []byte, n int) []byte {
 		}
 	}
 	return b
+}
+
+// peakRSS is the controller's peak resident set size in KiB (VmHWM).
+func (c *controller) peakRSS(t testing.TB) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	t.Fatal("no VmHWM in /proc status")
+	return 0
 }

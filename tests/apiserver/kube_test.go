@@ -34,7 +34,7 @@ type kobj struct {
 // applyFile applies a file with client-side apply, the way the upstream
 // controllers create objects (create, then update): server-side apply
 // would refuse the fixtures' uids.
-func (c *cluster) applyFile(t *testing.T, path string) {
+func (c *cluster) applyFile(t testing.TB, path string) {
 	t.Helper()
 	if _, stderr, err := c.kubectl("apply", "-f", path); err != nil {
 		t.Fatalf("applying %s: %v\n%s", path, err, stderr)
@@ -42,7 +42,7 @@ func (c *cluster) applyFile(t *testing.T, path string) {
 }
 
 // applyText applies YAML given inline.
-func (c *cluster) applyText(t *testing.T, name, text string) {
+func (c *cluster) applyText(t testing.TB, name, text string) {
 	t.Helper()
 	path := filepath.Join(c.work, name+".yaml")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -53,7 +53,7 @@ func (c *cluster) applyText(t *testing.T, name, text string) {
 
 // list returns the objects of a resource in a namespace ("" for all),
 // optionally selected by label.
-func (c *cluster) list(t *testing.T, resource, ns string, args ...string) []kobj {
+func (c *cluster) list(t testing.TB, resource, ns string, args ...string) []kobj {
 	t.Helper()
 	cmd := []string{"get", resource, "-o", "json"}
 	if ns == "" {
@@ -75,7 +75,7 @@ func (c *cluster) list(t *testing.T, resource, ns string, args ...string) []kobj
 }
 
 // get returns one object, or nil when it does not exist.
-func (c *cluster) get(t *testing.T, resource, ns, name string) *kobj {
+func (c *cluster) get(t testing.TB, resource, ns, name string) *kobj {
 	t.Helper()
 	stdout, stderr, err := c.kubectl("get", resource, "-n", ns, name, "-o", "json", "--ignore-not-found")
 	if err != nil {
@@ -91,7 +91,7 @@ func (c *cluster) get(t *testing.T, resource, ns, name string) *kobj {
 	return &o
 }
 
-func (c *cluster) mustKubectl(t *testing.T, args ...string) {
+func (c *cluster) mustKubectl(t testing.TB, args ...string) {
 	t.Helper()
 	if _, stderr, err := c.kubectl(args...); err != nil {
 		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr)
@@ -115,4 +115,26 @@ func (o *kobj) ownedBy(uid string) bool {
 		}
 	}
 	return false
+}
+
+// createText creates the objects of a YAML stream (namespaces first, as
+// they come first in it).
+func (c *cluster) createText(t testing.TB, name, text string) {
+	t.Helper()
+	path := filepath.Join(c.work, name+".yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.mustKubectl(t, "create", "-f", path)
+}
+
+// count returns how many objects of a resource carry a label, in every
+// namespace.
+func (c *cluster) count(t testing.TB, resource, selector string) int {
+	t.Helper()
+	stdout, stderr, err := c.kubectl("get", resource, "--all-namespaces", "-l", selector, "-o", "name", "--chunk-size=1000")
+	if err != nil {
+		t.Fatalf("kubectl get %s: %v\n%s", resource, err, stderr)
+	}
+	return strings.Count(stdout, "\n")
 }

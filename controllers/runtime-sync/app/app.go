@@ -29,6 +29,11 @@ type Options struct {
 	MetricsAddr string
 	ProbeAddr   string
 	LeaderElect bool
+	// QPS and Burst limit requests to the API server; Workers is the number
+	// of reconciles each controller runs at once.
+	QPS     float64
+	Burst   int
+	Workers int
 }
 
 // LeaderElectionID names the Lease, in the Gateway's namespace.
@@ -56,10 +61,10 @@ func Run(ctx context.Context, rc *rest.Config, o Options) error {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
 	rec := events.New(mgr.GetEventRecorder(events.Component))
-	if err := routes.Setup(mgr, s, rec); err != nil {
+	if err := routes.Setup(mgr, s, rec, o.Workers); err != nil {
 		return err
 	}
-	if err := profiles.Setup(mgr, s, rec); err != nil {
+	if err := profiles.Setup(mgr, s, rec, o.Workers); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 )
@@ -25,7 +26,7 @@ import (
 // as for VirtualServices, Istio's CRD serves every version from one storage,
 // so that one watch sees the v1beta1 policies the profile controller and
 // kfam write.
-func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder) error {
+func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder, workers int) error {
 	mapping, err := mgr.GetRESTMapper().RESTMapping(PolicyKind)
 	if err != nil {
 		return fmt.Errorf("the API server does not serve %s (are Istio's CRDs installed?): %w", PolicyKind, err)
@@ -42,6 +43,7 @@ func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder) error {
 		return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: o.GetNamespace()}}}
 	})
 	return ctrl.NewControllerManagedBy(mgr).Named("profile-namespace").
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		For(objects.Empty(NamespaceKind)).
 		Watches(objects.Empty(mapping.GroupVersionKind), byNamespace).
 		Watches(objects.Empty(ServiceKind), byNamespace).

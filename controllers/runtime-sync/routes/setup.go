@@ -8,6 +8,7 @@ import (
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 )
 
 // Setup registers the VirtualService controller with the manager.
@@ -23,7 +24,7 @@ import (
 // put back, and at start the first list of those kinds enqueues the source
 // of every object it wrote before, so that objects whose VirtualService went
 // while the controller was down are found and removed (the start-up sweep).
-func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder) error {
+func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder, workers int) error {
 	mapping, err := mgr.GetRESTMapper().RESTMapping(VirtualServiceKind)
 	if err != nil {
 		return fmt.Errorf("the API server does not serve %s (are Istio's CRDs installed?): %w", VirtualServiceKind, err)
@@ -40,7 +41,8 @@ func Setup(mgr ctrl.Manager, s *config.Settings, rec *events.Recorder) error {
 		Settings:       s,
 		VirtualService: mapping.GroupVersionKind,
 	}
-	b := ctrl.NewControllerManagedBy(mgr).Named("virtualservice").For(objects.Empty(mapping.GroupVersionKind))
+	b := ctrl.NewControllerManagedBy(mgr).Named("virtualservice").
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).For(objects.Empty(mapping.GroupVersionKind))
 	for _, gvk := range DerivedKinds {
 		b = b.Owns(objects.Empty(gvk))
 	}
