@@ -13,7 +13,7 @@ GO_TEST_FLAGS ?=
 # platforms, twice): make test-images runs them, and CI runs both.
 TEST_PACKAGES := $(filter-out ./tools/ocibuild/...,$(PACKAGES)) ./tools/ocibuild/catalog/...
 
-.PHONY: all build images tools demo test test-images test-apiserver bench fuzz lint golden clean
+.PHONY: all build images tools demo test test-images test-apiserver test-translators bench fuzz lint golden clean
 
 all: build
 
@@ -59,6 +59,13 @@ fuzz:
 ## Go module proxy once, ~10 min cold, then cached in ~/.cache/kfgitops-apiserver); see docs/apiserver-suite.md
 test-apiserver: build tools
 	KFGITOPS_APISERVER=1 go test -count=1 -timeout 75m -run TestAPIServer -v ./tests/apiserver/
+
+## test-translators: the pipeline's output through kgateway v2.4.0's own translator, the input's VirtualServices
+## through Istio's, compared request by request (tests/translators: its own module, outside go.work, run with
+## GOWORK=off so kgateway's and Istio's dependencies never change the functions' versions); see docs/translators.md
+test-translators: build
+	cd tests/translators && GOWORK=off go vet ./... && GOWORK=off go test -count=1 -timeout 30m -v ./... 2>&1 \
+		| grep -Ev '^(=== (RUN|PAUSE|CONT)|\{"level")'
 
 ## golden: rewrite the golden files from the current behaviour (review the diff!)
 golden:

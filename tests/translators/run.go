@@ -1,0 +1,213 @@
+package translators
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kfgitops/kfgitops/tests/translators/istio"
+	"github.com/kfgitops/kfgitops/tests/translators/kgateway"
+	"github.com/kfgitops/kfgitops/tests/translators/probes"
+)
+
+// listenerPort is the HTTP port of both gateways (kgateway-route's httpPort
+// and the Istio Gateway's server).
+const listenerPort = 80
+
+// caseResult is what one input came to.
+type caseResult struct {
+	verdicts             []verdict
+	routes, routesOK     int
+	policies, policiesOK int
+	auth                 *authCheck
+	problems             []string // failures: each one fails the test
+	kgatewaySkipped      string
+	rejected             []string // VirtualServices Istio rejects, not compared
+}
+
+// summary is the input's summary line.
+func (r caseResult) summary(name string) string {
+	eq, rep := 0, 0
+	for _, v := range r.verdicts {
+		if v.equivalent() {
+			eq++
+		} else if v.reported {
+			rep++
+		}
+	}
+	s := fmt.Sprintf("%s: probes equivalent %d/%d", name, eq, len(r.verdicts))
+	if rep > 0 {
+		s += fmt.Sprintf(" (%d differ as kgateway-route reports or is configured to)", rep)
+	}
+	s += fmt.Sprintf(", routes accepted %d/%d, policies attached %d/%d", r.routesOK, r.routes, r.policiesOK, r.policies)
+	if r.auth != nil {
+		jwt := "optional"
+		if r.auth.strict {
+			jwt = "required"
+		}
+		s += fmt.Sprintf(", auth: ext_authz → %s then JWT (%s) ← %s, %d exempt and %d authenticated probes checked", r.auth.extAuthzTo, jwt, r.auth.jwksFrom, r.auth.exemptChecked, r.auth.authed)
+	}
+	if len(r.rejected) > 0 {
+		s += fmt.Sprintf(", %d VirtualServices Istio rejects not compared: %s", len(r.rejected), strings.Join(r.rejected, "; "))
+	}
+	if r.kgatewaySkipped != "" {
+		s += ", kgateway side skipped: " + r.kgatewaySkipped
+	}
+	return s
+}
+
+// runCase runs one input through the pipeline and both translators.
+func runCase(t *testing.T, c inputCase) caseResult {
+	var res caseResult
+	gwRef := istioGatewayRef(c.fnConfig)
+	items := c.items
+	if c.partial {
+		items = withDestinationServices(items, gwRef, "cluster.local")
+	}
+	out, results, err := runFunction(c.function, items, c.fnConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.partial {
+		out = withBackendServices(out)
+	}
+	gw := kgatewayGateway(out)
+	if gw == (types.NamespacedName{}) {
+		res.kgatewaySkipped = "the output has no kgateway Gateway (createGateway: false)"
+		return res
+	}
+	file := filepath.Join(t.TempDir(), "kgateway-input.yaml")
+	secrets, err := issuedSecrets(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kin := kgatewayInput(append(out, secrets...))
+	if err := writeObjects(file, kin); err != nil {
+		t.Fatal(err)
+	}
+	kgw, err := kgateway.Translate(t, file, gw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hcm, kgwRC, err := httpListener(kgw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReports(&res, kgw, kin, hcm)
+
+	var bound []object
+	for _, vs := range boundVirtualServices(items, gwRef) {
+		if err := istio.Validate(vs); err != nil {
+			// Istio's admission webhook rejects it: no cluster routes it.
+			res.rejected = append(res.rejected, fmt.Sprintf("%s (%v)", id(vs), oneLine(err)))
+			continue
+		}
+		bound = append(bound, vs)
+	}
+	var ps []probes.Probe
+	for _, vs := range bound {
+		p, err := probes.FromVirtualService(vs)
+		if err != nil {
+			t.Fatalf("%s: %v", id(vs), err)
+		}
+		ps = append(ps, p...)
+	}
+	istioRC, err := istioRoutes(t, items, bound, gwRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.verdicts, err = compareProbes(istioRC, kgwRC, ps, reportedDifferences(results), defaultTimeout(c.fnConfig)); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range res.verdicts {
+		if !v.equivalent() && !v.reported {
+			res.problems = append(res.problems, fmt.Sprintf("%s\n    Istio:    %s\n    kgateway: %s", v.probe, v.istio, v.kgateway))
+		}
+	}
+	if slices.ContainsFunc(kin, func(o object) bool { return kind(o) == "GatewayExtension" }) {
+		a := checkAuth(hcm, kgwRC, identityHeaders(kin), exemptPaths(items), jwtRequired(items), ps)
+		res.auth = &a
+		res.problems = append(res.problems, a.problems...)
+	}
+	return res
+}
+
+// kgatewayGateway is the kgateway Gateway of the output.
+func kgatewayGateway(out []object) types.NamespacedName {
+	for _, o := range out {
+		if isKind(o, "gateway.networking.k8s.io", "Gateway") && spec(o)["gatewayClassName"] == "kgateway" {
+			ns, name := meta(o)
+			return types.NamespacedName{Namespace: ns, Name: name}
+		}
+	}
+	return types.NamespacedName{}
+}
+
+// httpListener is kgateway's listener on the HTTP port: its connection
+// manager and the route table it serves.
+func httpListener(r *kgateway.Result) (*connectionManager, *routev3.RouteConfiguration, error) {
+	for _, l := range r.Listeners {
+		if l.GetAddress().GetSocketAddress().GetPortValue() != listenerPort {
+			continue
+		}
+		hcm, err := connectionManagerOf(l)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, rc := range r.Routes {
+			if rc.GetName() == hcm.RDS.RouteConfigName {
+				return hcm, rc, nil
+			}
+		}
+		return nil, nil, fmt.Errorf("kgateway listener %s serves route table %q, which it did not generate", l.GetName(), hcm.RDS.RouteConfigName)
+	}
+	return nil, nil, fmt.Errorf("kgateway generated no listener on port %d", listenerPort)
+}
+
+// istioRoutes is Istio's route table for the input's Istio Gateway.
+func istioRoutes(t *testing.T, items, bound []object, gwRef string) (*routev3.RouteConfiguration, error) {
+	gw, err := findIstioGateway(items, gwRef)
+	if err != nil {
+		// The golden cases bind to Kubeflow's Gateway without containing it.
+		objs, ferr := readFileObjects(filepath.Join("testdata", "istio-gateway.yaml"))
+		if ferr != nil {
+			return nil, ferr
+		}
+		gw = objs[0]
+		gwNS, gwName, _ := strings.Cut(gwRef, "/")
+		gw["metadata"] = map[string]any{"namespace": gwNS, "name": gwName}
+	}
+	svcs, err := services(items)
+	if err != nil {
+		return nil, err
+	}
+	return istio.Routes(t, istio.Input{Gateway: gw, VirtualServices: bound, Services: svcs}, listenerPort)
+}
+
+// identityHeaders are the headers the JWT check writes (the GatewayExtension's
+// claim headers), which a client must not be able to send.
+func identityHeaders(kin []object) []string {
+	var out []string
+	for _, o := range kin {
+		if kind(o) != "GatewayExtension" {
+			continue
+		}
+		for _, p := range list(mapOf(spec(o)["jwt"])["providers"]) {
+			for _, c := range list(mapOf(p)["claimsToHeaders"]) {
+				if h, ok := mapOf(c)["header"].(string); ok && !slices.Contains(out, strings.ToLower(h)) {
+					out = append(out, strings.ToLower(h))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
