@@ -11,6 +11,16 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
+// ManagedByLabel says which tool manages an object (Kubernetes' recommended
+// label). Writers of this project go by it to leave each other's objects
+// alone: the profiles function, the run-time controller.
+const ManagedByLabel = "app.kubernetes.io/managed-by"
+
+// ManagedByProfiles is the ManagedByLabel value of the objects the profiles
+// function renders for declared profiles (and of what other functions
+// derive for them): argocd-apps delivers them with the Profiles.
+const ManagedByProfiles = "kfgitops-profiles"
+
 // ConfigMapRef names a ConfigMap by namespace and by the name given to
 // kustomize's configMapGenerator: it matches the name as is or followed by
 // kustomize's content-hash suffix.

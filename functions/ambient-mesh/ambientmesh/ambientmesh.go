@@ -32,6 +32,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		m.networkPolicies, // before policies: the waypoint's NetworkPolicy copies their sources
 		m.policies,
 		m.runtimeObjects,
+		m.inheritNamespaceManager,
 	} {
 		if err := step(); err != nil {
 			return err

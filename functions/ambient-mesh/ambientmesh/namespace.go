@@ -16,7 +16,7 @@ import (
 // the objects touches no object without ManagedByLabel, and finds what a
 // source policy gave by SourcePolicyLabel.
 const (
-	ManagedByLabel       = "app.kubernetes.io/managed-by"
+	ManagedByLabel       = kit.ManagedByLabel
 	ManagedByRuntimeSync = "kfgitops-runtime-sync"
 	// SourcePolicyLabel is the source policy's name as a label value: the
 	// name itself up to 63 characters, else its first 52 and a hash of the

@@ -37,7 +37,7 @@ func (m *migration) waypoints() error {
 		if err := m.waypointNetworkPolicy(ns, st); err != nil {
 			return err
 		}
-		routed := false
+		routed := st.namespaceWide && m.namespaceAdmitsIngress(ns)
 		for _, s := range m.b.services[ns] {
 			if st.services[s] && m.routedFromIngress(s) {
 				routed = true
@@ -97,6 +97,22 @@ func (m *migration) routedFromIngress(s *service) bool {
 			if ref == s {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// namespaceAdmitsIngress: a namespace-wide policy of ns admits the ingress
+// gateway, so ingress traffic reaches the namespace's workloads whether or
+// not their Services are in the bundle (a profile namespace's notebooks are
+// created at run time), and must go through the waypoint.
+func (m *migration) namespaceAdmitsIngress(ns string) bool {
+	for _, p := range m.b.policies {
+		if p.ns != ns || p.gk != kit.AuthorizationPol || p.selector != nil {
+			continue
+		}
+		if namesPrincipal(p.rules, kit.IstioIngressPrincipal) || namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
+			return true
 		}
 	}
 	return false
