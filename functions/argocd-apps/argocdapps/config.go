@@ -214,6 +214,10 @@ func DefaultRules() []Rule {
 	core := ""
 	return []Rule{
 		{Match: kit.Selector{Group: &ProfileKind.Group, Kind: ProfileKind.Kind}, Group: GroupProfiles},
+		// Declared profiles' namespaces, access objects and waypoints, which
+		// must reach the cluster with their Profiles (and before them: the
+		// profile controller then adopts the namespace instead of owning it).
+		{Match: kit.Selector{Labels: map[string]string{kit.ManagedByLabel: kit.ManagedByProfiles}}, Group: GroupProfiles},
 		{Waves: "..-2", Group: GroupCRDs},
 		{Waves: "-1", Group: GroupCertManager},
 		{Waves: "0", Group: GroupInfrastructure},
