@@ -15,6 +15,7 @@ import (
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
 	"github.com/kfgitops/kfgitops/functions/argocd-apps/argocdapps"
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
+	"github.com/kfgitops/kfgitops/functions/profiles/profiles"
 	"github.com/kfgitops/kfgitops/functions/set-sync-wave/syncwave"
 	"github.com/kfgitops/kfgitops/functions/strip-istio-sidecar/stripsidecar"
 	"github.com/kfgitops/kfgitops/kit"
@@ -26,8 +27,12 @@ import (
 // benchmarks all read it, so adding a function means adding it here. The
 // validator (verify) is not a step: it changes nothing and runs after the
 // chain, as kpt runs validators after mutators.
+//
+// profiles comes before ambient-mesh, which migrates the policies it renders
+// like any other L7 policy (waypoint, targetRefs, ztunnel companions).
 var Steps = []kit.Function{
 	stripsidecar.Function,
+	profiles.Function,
 	ambientmesh.Function,
 	kgatewayroute.Function,
 	syncwave.Function,

@@ -1,0 +1,161 @@
+package profiles
+
+import (
+	"encoding/json"
+	"maps"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The rendered objects, as structs so that their fields come out in the
+// order kubectl shows them.
+
+type objectMeta struct {
+	Name        string            `yaml:"name"`
+	Namespace   string            `yaml:"namespace,omitempty"`
+	Labels      map[string]string `yaml:"labels,omitempty"`
+	Annotations map[string]string `yaml:"annotations,omitempty"`
+}
+
+type header struct {
+	APIVersion string     `yaml:"apiVersion"`
+	Kind       string     `yaml:"kind"`
+	Metadata   objectMeta `yaml:"metadata"`
+}
+
+type subject struct {
+	APIGroup string `yaml:"apiGroup"`
+	Kind     string `yaml:"kind"`
+	Name     string `yaml:"name"`
+}
+
+type profileObject struct {
+	header `yaml:",inline"`
+	Spec   struct {
+		Owner             owner `yaml:"owner"`
+		ResourceQuotaSpec any   `yaml:"resourceQuotaSpec,omitempty"`
+	} `yaml:"spec"`
+}
+
+type owner struct {
+	Kind string `yaml:"kind"`
+	Name string `yaml:"name"`
+}
+
+type roleBindingObject struct {
+	header   `yaml:",inline"`
+	RoleRef  subject   `yaml:"roleRef"`
+	Subjects []subject `yaml:"subjects"`
+}
+
+type policyRule struct {
+	From []policyFrom      `yaml:"from"`
+	When []policyCondition `yaml:"when"`
+}
+
+type policyFrom struct {
+	Source struct {
+		Principals []string `yaml:"principals"`
+	} `yaml:"source"`
+}
+
+type policyCondition struct {
+	Key    string   `yaml:"key"`
+	Values []string `yaml:"values"`
+}
+
+type authorizationPolicyObject struct {
+	header `yaml:",inline"`
+	Spec   struct {
+		Rules []policyRule `yaml:"rules"`
+	} `yaml:"spec"`
+}
+
+const rbacGroup = "rbac.authorization.k8s.io"
+
+// meta is the metadata of a rendered object: the marker, and the file kpt
+// writes it to.
+func meta(kind, ns, name string, labels, annotations map[string]string) objectMeta {
+	l := maps.Clone(labels)
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[ManagedByLabel] = ManagedBy
+	a := maps.Clone(annotations)
+	if a == nil {
+		a = map[string]string{}
+	}
+	file := kind
+	if ns != "" {
+		file += "_" + ns
+	}
+	file = FunctionName + "/" + strings.ToLower(file+"_"+name) + ".yaml"
+	a["config.kubernetes.io/path"] = file
+	a["internal.config.kubernetes.io/path"] = file
+	return objectMeta{Name: name, Namespace: ns, Labels: l, Annotations: a}
+}
+
+// newNamespace is the namespace as the profile controller creates it (its
+// owner annotation, and the injection label it sets on creation only: the
+// mesh functions after this one take it from there) with the declared labels
+// and annotations, and what keeps Argo CD from ever deleting it.
+func newNamespace(p resolvedProfile) (*fn.KubeObject, error) {
+	labels := map[string]string{injectionLabel: "enabled"}
+	maps.Copy(labels, p.NamespaceLabels)
+	annotations := maps.Clone(p.NamespaceAnnotations)
+	if annotations == nil {
+		annotations = map[string]string{}
+	}
+	annotations[ownerAnnotation] = p.owner.Email
+	annotations[kit.SyncOptionsAnnotation] = survive
+	h := header{APIVersion: "v1", Kind: "Namespace", Metadata: meta("Namespace", "", p.Name, labels, annotations)}
+	return toObject(h)
+}
+
+func newProfile(p resolvedProfile) (*fn.KubeObject, error) {
+	var o profileObject
+	o.header = header{APIVersion: "kubeflow.org/v1", Kind: "Profile", Metadata: meta("Profile", "", p.Name, nil, nil)}
+	o.Spec.Owner = owner{Kind: "User", Name: p.owner.Email}
+	if len(p.ResourceQuotaSpec) > 0 && string(p.ResourceQuotaSpec) != "null" {
+		if err := json.Unmarshal(p.ResourceQuotaSpec, &o.Spec.ResourceQuotaSpec); err != nil {
+			return nil, err
+		}
+	}
+	return toObject(o)
+}
+
+func newRoleBinding(ns string, g grant) (*fn.KubeObject, error) {
+	name := BindingName(g.user.Email, g.role)
+	var o roleBindingObject
+	o.header = header{APIVersion: rbacGroup + "/v1", Kind: "RoleBinding",
+		Metadata: meta("RoleBinding", ns, name, nil, map[string]string{userAnnotation: g.user.Email, roleAnnotation: g.role})}
+	o.RoleRef = subject{APIGroup: rbacGroup, Kind: "ClusterRole", Name: "kubeflow-" + g.role}
+	o.Subjects = []subject{{APIGroup: rbacGroup, Kind: "User", Name: g.user.Email}}
+	return toObject(o)
+}
+
+// newAuthorizationPolicy is kfam's policy for a contributor: requests that
+// come through the ingress gateway or the KFP UI carrying the user's id.
+func newAuthorizationPolicy(ns string, g grant, s kfamSettings) (*fn.KubeObject, error) {
+	name := BindingName(g.user.Email, g.role)
+	var o authorizationPolicyObject
+	o.header = header{APIVersion: "security.istio.io/v1", Kind: "AuthorizationPolicy",
+		Metadata: meta("AuthorizationPolicy", ns, name, nil, map[string]string{userAnnotation: g.user.Email, roleAnnotation: g.role})}
+	var from policyFrom
+	from.Source.Principals = []string{s.ingressPrincipal, s.kfpUIPrincipal}
+	r := policyRule{From: []policyFrom{from}}
+	r.When = []policyCondition{{Key: "request.headers[" + s.userIDHeader + "]", Values: []string{s.userIDPrefix + g.user.Email}}}
+	o.Spec.Rules = []policyRule{r}
+	return toObject(o)
+}
+
+func toObject(v any) (*fn.KubeObject, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return fn.ParseKubeObject(b)
+}
