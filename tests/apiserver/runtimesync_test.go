@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func runtimeSync(t *testing.T, root string, c *cluster, objs []object) {
 		start := time.Now()
 		rs := &runtimeScenario{t: t, c: c, fixtures: filepath.Join(root, "controllers", "runtime-sync", "routes", "testdata")}
 		rs.prepare(root, objs)
-		rs.ctl = newController(t, controllerBinary(t, root), rs.config(objs), c.kubeconfig)
+		rs.ctl = newController(t, controllerBinary(t, root), rs.config(objs), rs.identity(objs))
 		rs.ctl.start(t)
 		rs.routes()
 		rs.profiles()
@@ -94,6 +95,40 @@ metadata:
     pod-security.kubernetes.io/enforce: baseline
     serving.kubeflow.org/inferenceservice: enabled
 `)
+}
+
+// identity is the kubeconfig the controller runs with: its ServiceAccount's
+// user (the server runs with RBAC) when the bundle grants it RBAC, so that
+// the bundle's least-privilege ClusterRole and Role are what it works with;
+// else the suite's admin.
+func (rs *runtimeScenario) identity(objs []object) string {
+	for _, o := range objs {
+		if o.kind == "ClusterRole" && o.name == "runtime-sync" {
+			rs.t.Log("identity: system:serviceaccount:kubeflow-system:runtime-sync, with the bundle's RBAC")
+			kubeconfig := filepath.Join(rs.c.work, "runtime-sync.kubeconfig")
+			rs.leastPrivilege(kubeconfig)
+			return kubeconfig
+		}
+	}
+	rs.t.Log("identity: the suite's admin (the bundle has no ClusterRole runtime-sync)")
+	return rs.c.kubeconfig
+}
+
+// leastPrivilege: what the controller must not be able to do, it cannot.
+func (rs *runtimeScenario) leastPrivilege(kubeconfig string) {
+	for _, verb := range [][]string{
+		{"get", "secrets", "--all-namespaces"},
+		{"list", "secrets", "--all-namespaces"},
+		{"update", "virtualservices.networking.istio.io", "--all-namespaces"},
+		{"delete", "namespaces"},
+		{"create", "clusterrolebindings"},
+		{"*", "*", "--all-namespaces"},
+	} {
+		out, _, _ := rs.c.kubectl(append([]string{"--kubeconfig", kubeconfig, "auth", "can-i"}, verb...)...)
+		if strings.TrimSpace(out) != "no" {
+			rs.t.Errorf("runtime-sync can %s: %q, want no", strings.Join(verb, " "), out)
+		}
+	}
 }
 
 // config is the controller's configuration: the runtime-sync ConfigMap of

@@ -18,6 +18,10 @@ if [ -n "${KAS_ONLY:-}" ]; then
 else
   TOKEN=${TOKEN:-ci-$(openssl rand -hex 16)}
   echo "$TOKEN,ci-admin,ci-admin,system:masters" > "$W/tokens.csv"
+  # The runtime-sync controller's identity, as its ServiceAccount's token would name it: with
+  # AUTHZ=RBAC it holds only what the bundle's RBAC grants it.
+  SA_TOKEN=sa-$(openssl rand -hex 16)
+  echo "$SA_TOKEN,system:serviceaccount:${SA_NAMESPACE:-kubeflow-system}:runtime-sync,runtime-sync,\"system:serviceaccounts,system:serviceaccounts:${SA_NAMESPACE:-kubeflow-system},system:authenticated\"" >> "$W/tokens.csv"
   "$ETCD" --name ci --data-dir "$W/etcd-data" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT+1))" --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT+1))" \
@@ -30,7 +34,7 @@ t1=$(date +%s.%N)
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$KAS_PORT" \
   --cert-dir "$W/certs" \
   --token-auth-file "$W/tokens.csv" \
-  --authorization-mode ${AUTHZ:-AlwaysAllow} \
+  --authorization-mode ${AUTHZ:-RBAC} \
   --service-account-issuer https://kubernetes.default.svc \
   --service-account-key-file "$W/sa.key" --service-account-signing-key-file "$W/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 \
@@ -57,4 +61,6 @@ contexts:
   context: {cluster: ci, user: ci}
 current-context: ci
 KC
+SA_TOKEN=$(sed -n 2p "$W/tokens.csv" | cut -d, -f1)
+sed "s/token: \"$TOKEN\"/token: \"$SA_TOKEN\"/" "$W/kubeconfig" > "$W/runtime-sync.kubeconfig"
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "etcd ready: %.2fs; kube-apiserver /readyz ok: %.2fs after etcd (total %.2fs)\n", b-a, c-b, c-a }'
