@@ -52,6 +52,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFunctionConfig$$' -fuzztime $(FUZZ_INPUTS)x ./tests/krm
 	go test -run '^$$' -fuzz '^FuzzDecodeConfig$$' -fuzztime $(FUZZ_INPUTS)x ./kit
 	go test -run '^$$' -fuzz '^FuzzMigrateNamespace$$' -fuzztime $(FUZZ_INPUTS)x ./functions/ambient-mesh/ambientmesh
+	go test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZ_INPUTS)x -fuzzminimizetime 100x ./kit/krmio
 	go test -run '^$$' -fuzz '^FuzzEmitScalar$$' -fuzztime $(FUZZ_INPUTS)x -fuzzminimizetime 100x ./kit/krmio
 	go test -run '^$$' -fuzz '^FuzzEmitYAML$$' -fuzztime $(FUZZ_INPUTS)x -fuzzminimizetime 100x ./kit/krmio
 

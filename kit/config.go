@@ -37,12 +37,15 @@ func DecodeConfig(fc *fn.KubeObject, kind string, cfg any) error {
 	if fc == nil || fc.IsEmpty() {
 		return validate(cfg)
 	}
+	if err := CheckConfigSize(fc); err != nil {
+		return err
+	}
 	gk := GroupKindOf(fc)
 	switch {
 	case gk == ConfigMapKind:
-		data, _, err := fc.NestedStringMap("data")
+		data, err := configMapData(fc)
 		if err != nil {
-			return fmt.Errorf("functionConfig ConfigMap %q: data: %w", fc.GetName(), err)
+			return fmt.Errorf("functionConfig ConfigMap %q: %w", fc.GetName(), err)
 		}
 		if len(data) == 0 && fc.GetName() == "function-input" {
 			return validate(cfg) // kpt's placeholder

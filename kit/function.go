@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -80,6 +81,9 @@ func (d Definition[C]) run(rl *fn.ResourceList, cfg *C) bool {
 	// Work in the SDK's output order, so results come out in the same order
 	// whatever order the items arrived in, alone or in a chain.
 	SortItems(rl.Items)
+	if err := CheckUnique(rl.Items); err != nil {
+		return d.fail(rl, err)
+	}
 	before := len(rl.Results)
 	if err := d.Run(rl, cfg); err != nil {
 		return d.fail(rl, err)
@@ -93,6 +97,22 @@ func (d Definition[C]) fail(rl *fn.ResourceList, err error) bool {
 	if errors.As(err, &oe) {
 		r = NewResult(fn.Error, oe.Object, oe.Field, "%s: %v", d.FunctionName, oe.Err)
 	}
+	r.Message = sdkTypeNames.Replace(r.Message)
 	rl.Results = append(rl.Results, r)
 	return false
 }
+
+// sdkTypeNames rewrites the SDK's accessor errors, which name its internal
+// Go types, in the words of the YAML the user wrote.
+var sdkTypeNames = func() *strings.Replacer {
+	var pairs []string
+	for goType, yamlType := range map[string]string{
+		"*internal.SliceVariant": "a list", "*internal.MapVariant": "a mapping", "*internal.scalarVariant": "a scalar",
+	} {
+		pairs = append(pairs,
+			"incorrect type, was "+goType, "wrong type: got "+yamlType,
+			"wrong type, got: "+goType, "wrong type: got "+yamlType,
+			goType, yamlType)
+	}
+	return strings.NewReplacer(pairs...)
+}()

@@ -286,3 +286,22 @@ func configMapOf(t *testing.T, body string) string {
 	}
 	return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {" + key + ": " + string(v) + "}\n"
 }
+
+// Error results name YAML types, never the SDK's Go types.
+func TestErrorsNameYAMLTypes(t *testing.T) {
+	d := kit.Definition[struct{}]{FunctionName: "f", Kind: "F", Defaults: func() struct{} { return struct{}{} },
+		Run: func(rl *fn.ResourceList, _ *struct{}) error {
+			return kit.Errorf(rl.Items[0], "metadata.annotations", "%w", rl.Items[0].SetAnnotation("a", "b"))
+		}}
+	o, err := fn.ParseKubeObject([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: [a]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl := &fn.ResourceList{Items: fn.KubeObjects{o}, FunctionConfig: fn.NewEmptyKubeObject()}
+	if d.Process(rl) || len(rl.Results) != 1 {
+		t.Fatalf("want one error result, got %v", rl.Results)
+	}
+	if msg := rl.Results[0].Message; strings.Contains(msg, "internal") || !strings.Contains(msg, "wrong type: got a list") {
+		t.Errorf("message: %s", msg)
+	}
+}

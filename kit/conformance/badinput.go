@@ -12,20 +12,37 @@ import (
 // BadInputChecks: each input must give a non-zero exit, exactly one line on
 // stderr naming the problem, no panic and bounded memory.
 func BadInputChecks() []Check {
-	cases := []struct{ name, in, want string }{
-		{"malformed YAML", "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {unclosed: [\n", "not a ResourceList"},
-		{"not a ResourceList", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "not a ResourceList"},
-		{"empty input", "", "empty input"},
-		{"item without apiVersion", string(resourceList("", "kind: ConfigMap\nmetadata:\n  name: x\n", "")), "apiVersion is missing"},
-		{"item without kind", string(resourceList("", "apiVersion: v1\nmetadata:\n  name: x\n", "")), "kind is missing"},
-		{"item without metadata.name", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", "")), "metadata.name is missing"},
-		{"duplicate objects", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "")), "duplicate"},
-		{"5 MB object", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: "+strings.Repeat("x", 5<<20)+"\n", "")), "MiB"},
-		{"deeply nested YAML", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: "+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+"\n", "")), "deeper than"},
-		{"YAML alias bomb", aliasBomb(), "alias"},
-		{"unknown functionConfig field", "", "unknown field"},
-		{"wrong value type in functionConfig", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  nested:\n    not: a string\n")), "data"},
-		{"functionConfig of a foreign kind", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "apiVersion: example.com/v1\nkind: Other\nmetadata:\n  name: cfg\n")), "not supported"},
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+	// silent: refused by the reader, so nothing may be echoed on stdout.
+	cases := []struct {
+		name, in, want string
+		silent         bool
+	}{
+		{"malformed YAML", "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {unclosed: [\n", "not a ResourceList", true},
+		{"not a ResourceList", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "not a ResourceList", true},
+		{"empty input", "", "empty input", true},
+		{"ResourceList apiVersion v9", string(resourceList("config.kubernetes.io/v9", cm, "")), "apiVersion", true},
+		{"two items fields", string(resourceList("", cm, "")) + "items: []\n", `key "items" appears more than once`, true},
+		{"item without apiVersion", string(resourceList("", "kind: ConfigMap\nmetadata:\n  name: x\n", "")), "apiVersion is missing", true},
+		{"item without kind", string(resourceList("", "apiVersion: v1\nmetadata:\n  name: x\n", "")), "kind is missing", true},
+		{"item without metadata.name", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", "")), "metadata.name is missing", true},
+		{"metadata.name not a string", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 123\n", "")), "metadata.name must be a string, got integer", true},
+		{"duplicate key", string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata:\n  name: x\n", "")), `key "kind" appears more than once`, true},
+		{"duplicate objects", string(resourceList("", cm+"---\n"+cm, "")), "duplicate", false},
+		{"one object under two apiVersions", string(resourceList("",
+			"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  namespace: a\n---\napiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: x\n  namespace: a\n", "")),
+			"Deployment.apps a/x appears twice, as apps/v1 and as apps/v1beta2", false},
+		{"5 MB object", string(resourceList("", cm+"data:\n  blob: "+strings.Repeat("x", 5<<20)+"\n", "")), "over the limit of 1572864 bytes", true},
+		{"deeply nested YAML", string(resourceList("", cm+"data: "+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+"\n", "")), "deeper than", true},
+		{"YAML alias bomb", aliasBomb(9, 10, "lol"), "alias", true},
+		{"aliases past the object limit", aliasBomb(6, 6, strings.Repeat("x", 100)), "bytes with its YAML aliases expanded", true},
+		{"unknown functionConfig field", "", "unknown field", false},
+		{"wrong value type in functionConfig", string(resourceList("", cm, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  nested:\n    not: a string\n")), "data", false},
+		{"functionConfig of a foreign kind", string(resourceList("", cm, "apiVersion: example.com/v1\nkind: Other\nmetadata:\n  name: cfg\n")), "not supported", false},
+		{"huge functionConfig scalar", string(resourceList("", cm, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  rules: "+strings.Repeat("x", 8<<20)+"\n")),
+			"functionConfig: its keys and values hold", true},
+		{"functionConfig with 100,000 entries", string(resourceList("", cm, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  rules: ["+strings.Repeat("a, ", 100000)+"a]\n")),
+			"functionConfig: more than 65536 keys and values", true},
 	}
 	var checks []Check
 	for _, c := range cases {
@@ -35,7 +52,7 @@ func BadInputChecks() []Check {
 				in = string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
 					"apiVersion: "+kit.ConfigAPIVersion+"\nkind: "+f.ConfigKind()+"\nmetadata:\n  name: cfg\nnoSuchFieldAnywhere: 1\n"))
 			}
-			return failsCleanly(f, []byte(in), c.want)
+			return failsCleanly(f, []byte(in), c.want, c.silent)
 		}})
 	}
 	return checks
@@ -44,7 +61,7 @@ func BadInputChecks() []Check {
 // failsCleanly runs f on bad input and checks the failure's shape. Memory is
 // bounded by allocation: a function that handles a bad input by blowing up
 // (expanding aliases, recursing without end) allocates far beyond the input.
-func failsCleanly(f kit.Function, in []byte, want string) (err error) {
+func failsCleanly(f kit.Function, in []byte, want string, silent bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
@@ -52,10 +69,13 @@ func failsCleanly(f kit.Function, in []byte, want string) (err error) {
 	}()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, stderr, code := krmio.Process(f, in)
+	stdout, stderr, code := krmio.Process(f, in)
 	runtime.ReadMemStats(&after)
 	if code == 0 {
 		return fmt.Errorf("exit 0, want a failure")
+	}
+	if silent && len(stdout) > 0 {
+		return fmt.Errorf("refused input, yet %d bytes on stdout", len(stdout))
 	}
 	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
 	if stderr == "" || len(lines) != 1 {
@@ -70,21 +90,21 @@ func failsCleanly(f kit.Function, in []byte, want string) (err error) {
 	return nil
 }
 
-// aliasBomb is the billion-laughs shape: each level references the previous
-// one ten times.
-func aliasBomb() string {
+// aliasBomb is the billion-laughs shape: each of levels references the
+// previous one fanout times; level 0 is fanout copies of leaf.
+func aliasBomb(levels, fanout int, leaf string) string {
+	list := func(item func(j int) string) string {
+		items := make([]string, fanout)
+		for j := range items {
+			items[j] = item(j)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	}
 	var b strings.Builder
 	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\nlol:\n")
-	b.WriteString("  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
-	for i := 1; i < 9; i++ {
-		fmt.Fprintf(&b, "  l%d: &l%d [", i, i)
-		for j := 0; j < 10; j++ {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "*l%d", i-1)
-		}
-		b.WriteString("]\n")
+	fmt.Fprintf(&b, "  l0: &l0 %s\n", list(func(int) string { return leaf }))
+	for i := 1; i < levels; i++ {
+		fmt.Fprintf(&b, "  l%d: &l%d %s\n", i, i, list(func(int) string { return fmt.Sprintf("*l%d", i-1) }))
 	}
 	return string(resourceList("", b.String(), ""))
 }

@@ -56,7 +56,35 @@ func SpecChecks() []Check {
 		{"comments and field order preserved", checkCommentsAndOrder},
 		{"results are well-formed", checkResultsShape},
 		{"idempotent and deterministic", checkIdempotent},
+		{"List objects and merge keys expanded", checkExpanded},
 	}
+}
+
+// checkExpanded: a function sees (and writes) the objects of a List and the
+// keys a merge key merges, as kubectl and the API server read them.
+func checkExpanded(f kit.Function) error {
+	in := resourceList("", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n"+
+		"    name: in-a-list\n    namespace: default\n    labels:\n      <<: {merged: \"yes\"}\n", "")
+	_, rl, _, err := run(f, in)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, o := range rl.Items {
+		if o.GetKind() == "List" {
+			return fmt.Errorf("the List is still in the output")
+		}
+		if o.GetName() == "in-a-list" {
+			found = true
+			if o.GetLabel("merged") != "yes" {
+				return fmt.Errorf("%s: the merged label is missing: %s", id(o), o.String())
+			}
+		}
+	}
+	if !found {
+		return fmt.Errorf("the ConfigMap of the List is missing from the output")
+	}
+	return nil
 }
 
 // run processes in and parses the output.

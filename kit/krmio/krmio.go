@@ -14,46 +14,73 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/yamltree"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Read parses a ResourceList (config.kubernetes.io/v1 or v1beta1, YAML or
-// JSON) and checks that every item is a well-formed, unique object.
+// JSON) into what functions see, or refuses it with one line naming the
+// item, the field and what was expected: Lists expanded into their objects,
+// YAML aliases and merge keys expanded, every key once, every object within
+// the limits (limits.go) and identified by apiVersion, kind and name, the
+// functionConfig within kit.ConfigLimits.
 func Read(in []byte) (*fn.ResourceList, error) {
 	if len(bytes.TrimSpace(in)) == 0 {
 		return nil, fmt.Errorf("empty input: expected a ResourceList on stdin")
 	}
-	if rl, ok := readSplit(in); ok {
-		return rl, nil
+	d, fast := parseFast(in)
+	if !fast {
+		var err error
+		if d, err = readWhole(in); err != nil {
+			return nil, err
+		}
 	}
-	rl, err := fn.ParseResourceList(in)
-	if err != nil {
-		return nil, fmt.Errorf("input is not a ResourceList: %s", oneLine(err.Error()))
+	rl, err := prepare(d, len(in))
+	if err != nil && fast {
+		// Items parsed alone number their lines from their own start: give
+		// the message of the whole-document parse, with the input's lines.
+		if d, werr := readWhole(in); werr != nil {
+			return nil, werr
+		} else if _, err = prepare(d, len(in)); err == nil {
+			return nil, fmt.Errorf("the item-by-item and whole-document reads disagree (set %s=1)", SDKReaderEnv)
+		}
 	}
-	return rl, nil
+	return rl, err
 }
 
-// CheckItems reports items without apiVersion, kind or metadata.name,
-// duplicate objects (a function cannot safely edit what it cannot identify)
-// and objects over the limits in limits.go.
-func CheckItems(rl *fn.ResourceList) error {
-	for i, o := range rl.Items {
-		if err := checkShape(o); err != nil {
-			return fmt.Errorf("items[%d] (%s): %v", i, describe(o), err)
-		}
-		for _, missing := range []struct{ field, value string }{
-			{"apiVersion", o.GetAPIVersion()}, {"kind", o.GetKind()}, {"metadata.name", o.GetName()},
-		} {
-			if missing.value == "" {
-				return fmt.Errorf("items[%d] (%s %q): %s is missing", i, o.GetKind(), o.GetName(), missing.field)
-			}
-		}
+// parseFast parses the input item by item, unless SDKReaderEnv forbids it;
+// fast is false when the caller must parse the whole document.
+func parseFast(in []byte) (d *document, fast bool) {
+	if sdkReaderForced() {
+		return nil, false
 	}
-	if err := fn.CheckResourceDuplication(rl); err != nil {
-		return fmt.Errorf("%s", oneLine(err.Error()))
+	return readSplit(in)
+}
+
+// moveObject makes a parsed mapping a KubeObject, without copying it.
+func moveObject(n *yaml.Node) *fn.KubeObject {
+	return fn.MoveToKubeObject(yaml.NewRNode(n))
+}
+
+// prepare builds the ResourceList functions see from a parsed document.
+func prepare(d *document, inputBytes int) (*fn.ResourceList, error) {
+	items, err := prepareItems(d.items, inputBytes)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	rl := &fn.ResourceList{Items: items, FunctionConfig: fn.NewEmptyKubeObject(), Results: d.results}
+	if fc := d.functionConfig; fc != nil {
+		size, err := yamltree.Check(fc, kit.ConfigLimits)
+		if err != nil {
+			return nil, fmt.Errorf("functionConfig: %v", err)
+		}
+		if size.NeedsExpand() {
+			fc = yamltree.Expand(fc)
+		}
+		rl.FunctionConfig = moveObject(fc)
+	}
+	return rl, nil
 }
 
 // Write writes the ResourceList as the SDK's ResourceList.ToYAML would, byte

@@ -88,9 +88,6 @@ func TestAnchorsAreExpanded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := krmio.CheckItems(rl); err != nil {
-		t.Fatal(err)
-	}
 	for _, o := range rl.Items {
 		if o.GetName() != "a" {
 			t.Errorf("%s: name %q", o.GetKind(), o.GetName())

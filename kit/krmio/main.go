@@ -30,10 +30,10 @@ func Main(f kit.Function) int {
 
 // Run is Main with explicit streams, for tests.
 //
-// Input that cannot be parsed gives nothing on stdout, one line on stderr and
-// exit 1. Otherwise the ResourceList is always written, with the results;
-// every error result is also printed on stderr (kustomize shows only stderr)
-// and the exit code is 1.
+// Input that Read refuses gives nothing on stdout (refused input is never
+// echoed back), one line on stderr and exit 1. Otherwise the ResourceList is
+// always written, with the results; every error result is also printed on
+// stderr (kustomize shows only stderr) and the exit code is 1.
 func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
 	in, err := io.ReadAll(stdin)
 	if err != nil {
@@ -46,13 +46,7 @@ func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	before := len(rl.Results)
-	var ok bool
-	if err := CheckItems(rl); err != nil {
-		rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: f.Name() + ": " + err.Error()})
-		ok = false
-	} else {
-		ok = f.Process(rl)
-	}
+	ok := f.Process(rl)
 	out := bufio.NewWriterSize(stdout, 1<<20) // one write per MiB, not per item
 	err = Write(out, rl)
 	if err == nil {

@@ -63,7 +63,7 @@ func FuzzFunctions(f *testing.F) {
 		f.Add(uint8(i), []byte(fuzzSeedItems))
 	}
 	f.Add(uint8(0), []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [{}]\n"))
-	f.Add(uint8(0), []byte(`{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":7}]}`))
+	f.Add(uint8(0), []byte(`{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":7}]}`))
 	fns := allFunctions()
 	f.Fuzz(func(t *testing.T, which uint8, in []byte) {
 		fun := fns[int(which)%len(fns)]
