@@ -86,12 +86,13 @@ func validate(cfg any) error {
 func cleanJSONError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return fmt.Errorf("field %q: expected %s, got %s", te.Field, jsonTypeName(te.Type), te.Value)
+		return fmt.Errorf("field %q: expected %s, got %s", te.Field, JSONTypeName(te.Type), te.Value)
 	}
 	return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
-func jsonTypeName(t reflect.Type) string {
+// JSONTypeName names the JSON type Go decodes into t ("a list", "a string").
+func JSONTypeName(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.Bool:
 		return "a boolean"

@@ -22,8 +22,13 @@ func (k objKey) String() string {
 
 // bundle indexes the items once for every check.
 type bundle struct {
-	cfg       *Config
-	items     fn.KubeObjects
+	cfg *Config
+	// items are the objects whose well-known fields have the right types:
+	// the checks read them through the SDK's accessors, which assume so.
+	items fn.KubeObjects
+	// all is every object, misshapen the well-known fields of the wrong type.
+	all       fn.KubeObjects
+	misshapen []shapeProblem
 	scope     *kit.Scope
 	objects   map[objKey]*fn.KubeObject
 	byKind    map[kit.GroupKind]fn.KubeObjects
@@ -33,15 +38,28 @@ type bundle struct {
 	admission *kit.AdmissionIndex
 }
 
-func newBundle(items fn.KubeObjects, cfg *Config) *bundle {
+func newBundle(all fn.KubeObjects, cfg *Config) *bundle {
+	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
+	table = append(table, cfg.PodTemplatePaths...)
+	items := make(fn.KubeObjects, 0, len(all))
+	var misshapen []shapeProblem
+	for _, o := range all {
+		if p := shapeProblems(o, table); len(p) > 0 {
+			misshapen = append(misshapen, p...)
+			continue
+		}
+		items = append(items, o)
+	}
 	b := &bundle{
-		cfg:      cfg,
-		items:    items,
-		scope:    kit.NewScope(items),
-		objects:  make(map[objKey]*fn.KubeObject, len(items)),
-		byKind:   map[kit.GroupKind]fn.KubeObjects{},
-		crds:     map[kit.GroupKind]*fn.KubeObject{},
-		backends: kit.NewBackends(items),
+		cfg:       cfg,
+		items:     items,
+		all:       all,
+		misshapen: misshapen,
+		scope:     kit.NewScope(items),
+		objects:   make(map[objKey]*fn.KubeObject, len(items)),
+		byKind:    map[kit.GroupKind]fn.KubeObjects{},
+		crds:      map[kit.GroupKind]*fn.KubeObject{},
+		backends:  kit.NewBackends(items),
 	}
 	for _, o := range items {
 		gk := kit.GroupKindOf(o)
@@ -53,8 +71,7 @@ func newBundle(items fn.KubeObjects, cfg *Config) *bundle {
 			b.crds[kit.GroupKind{Group: group, Kind: kind}] = o
 		}
 	}
-	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
-	b.workloads = newWorkloads(items, b.scope, table, cfg.PodTemplatePaths)
+	b.workloads = newWorkloads(items, b.scope, table)
 	b.admission = kit.NewAdmissionIndex(items, b.scope)
 	return b
 }

@@ -100,7 +100,7 @@ func owner(r *fn.Result) string {
 			return "ambient-mesh"
 		}
 		return "kgateway-route"
-	case "crd-schema":
+	case "crd-schema", "field-types", "object-meta", "builtin-schema", "kustomize-vars", "namespaces":
 		switch group {
 		case kit.GroupGatewayAPI, "gateway.kgateway.dev":
 			return "kgateway-route"

@@ -33,7 +33,7 @@ func summary(b *bundle, r *reporter, disabled []string) string {
 	}
 	ambient := b.ambientNamespaces()
 	s := fmt.Sprintf("verify: %d objects, %d errors, %d warnings; objects per wave {%s}; %d routes; %d ambient namespaces [%s]; %d AuthorizationPolicies on targetRefs",
-		len(b.items), r.errors, r.warnings, strings.Join(wv, " "), len(b.routes()), len(ambient), strings.Join(ambient, " "), migrated)
+		len(b.all), r.errors, r.warnings, strings.Join(wv, " "), len(b.routes()), len(ambient), strings.Join(ambient, " "), migrated)
 	if len(disabled) > 0 {
 		s += "; disabled checks: " + strings.Join(disabled, ", ")
 	}

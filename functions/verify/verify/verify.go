@@ -33,6 +33,12 @@ type Config struct {
 	// AllowedSidecarKeys are sidecar keys that may stay in pod templates
 	// (sidecar.istio.io/inject: "false" always may).
 	AllowedSidecarKeys []string `json:"allowedSidecarKeys,omitempty"`
+	// CreateNamespaces says whether whatever deploys the bundle creates the
+	// namespaces objects live in when the bundle holds no Namespace for them:
+	// false makes such objects errors, true warnings. Unset: errors when the
+	// bundle holds Argo CD Applications (they create at most their
+	// destination namespace), warnings otherwise.
+	CreateNamespaces *bool `json:"createNamespaces,omitempty"`
 }
 
 // ObjectRef names objects by group, kind, namespace and name globs; an
@@ -90,6 +96,11 @@ type check struct {
 
 // Checks in the order they run; names are what Config.Disable lists.
 var checks = []check{
+	{"field-types", checkFieldTypes},                   // well-known fields have the types the API server decodes: metadata and its fields (annotations and labels maps of strings, namespace a string), spec a mapping, pod template containers a list
+	{"object-meta", checkObjectMeta},                   // metadata as the API server validates it: field types, name and namespace format per kind, labels, annotations (256 KiB total), owner references, finalizers
+	{"builtin-schema", checkBuiltinSchemas},            // objects of built-in kinds decode into their API types: no field of the wrong type, no unknown field
+	{"kustomize-vars", checkKustomizeVars},             // no unreplaced kustomize var $(name) in a name or namespace (errors) or another string field (warnings)
+	{"namespaces", checkNamespaces},                    // every namespaced object's namespace is created by the bundle (or the deployer, see createNamespaces)
 	{"crd-schema", checkCRDSchemas},                    // custom resources validate against their CRD: OpenAPI schema, unknown fields, x-kubernetes-validations CEL rules
 	{"route-parents", checkRouteParents},               // HTTPRoute/GRPCRoute parentRefs name a Gateway (listener, port) whose allowedRoutes admit the route
 	{"route-backends", checkRouteBackends},             // route backendRefs name an existing Service and one of its ports (or another existing backend object)

@@ -1,0 +1,104 @@
+package verify
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validation/path"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	sigsjson "sigs.k8s.io/json"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// nameRules are the kinds whose names the API server validates otherwise
+// than as DNS-1123 subdomains (pkg/apis/*/validation of kube-apiserver).
+var nameRules = map[kit.GroupKind]apimachineryvalidation.ValidateNameFunc{
+	kit.NamespaceKind: apimachineryvalidation.ValidateNamespaceName, // DNS-1123 label
+	kit.ServiceKind:   apimachineryvalidation.NameIsDNS1035Label,
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:               path.ValidatePathSegmentName,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:        path.ValidatePathSegmentName,
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        path.ValidatePathSegmentName,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}: path.ValidatePathSegmentName,
+}
+
+// checkObjectMeta validates metadata as the API server's ValidateObjectMeta
+// does on create: field types, name format per kind (DNS-1123 subdomain,
+// label for Namespaces, DNS-1035 label for Services, path segment for RBAC),
+// namespace format, label and annotation syntax and the 256 KiB annotation
+// total, owner references and finalizers. Objects whose metadata fields
+// have the wrong type are field-types' (b.items leaves them out).
+func checkObjectMeta(b *bundle, r *reporter) error {
+	for _, o := range b.items {
+		var meta *yaml.Node
+		_ = kit.EditRNode(o, func(rn *yaml.RNode) error {
+			meta = mapValueNode(rn.YNode(), "metadata")
+			return nil
+		})
+		validateObjectMeta(b, r, o, meta)
+	}
+	return nil
+}
+
+// validateObjectMeta decodes metadata as the API server does (unknown
+// fields are errors) and runs its ValidateObjectMeta.
+func validateObjectMeta(b *bundle, r *reporter, o *fn.KubeObject, metaNode *yaml.Node) {
+	var meta metav1.ObjectMeta
+	if err := decodeNode(metaNode, &meta); err != nil {
+		r.errorf(o, "metadata", "%v", err)
+		return
+	}
+	gk := kit.GroupKindOf(o)
+	cluster, known := b.scope.ClusterScoped(gk)
+	if cluster && known {
+		meta.Namespace = "" // clients drop it for cluster-scoped kinds
+	}
+	nameFn, ok := nameRules[gk]
+	if !ok {
+		nameFn = apimachineryvalidation.NameIsDNSSubdomain
+	}
+	for _, e := range apimachineryvalidation.ValidateObjectMeta(&meta, meta.Namespace != "", nameFn, field.NewPath("metadata")) {
+		r.errorf(o, e.Field, "%s", strings.Join(strings.Fields(e.ErrorBody()), " ")) // its examples are joined by two spaces
+	}
+	if gk == kit.CRDKind {
+		group, _, _ := o.NestedString("spec", "group")
+		plural, _, _ := o.NestedString("spec", "names", "plural")
+		if want := plural + "." + group; meta.Name != want {
+			r.errorf(o, "metadata.name", "a CustomResourceDefinition must be named <spec.names.plural>.<spec.group>: %q, not %q", want, meta.Name)
+		}
+	}
+}
+
+// decodeNode decodes a YAML node strictly into v through JSON, as the API
+// server decodes what kubectl sends.
+func decodeNode(n *yaml.Node, v any) error {
+	j, err := yaml.NewRNode(n).MarshalJSON()
+	if err != nil {
+		return err
+	}
+	strict, err := sigsjson.UnmarshalStrict(j, v)
+	if err != nil {
+		return jsonDecodeError(err)
+	}
+	if len(strict) > 0 {
+		msgs := make([]string, len(strict))
+		for i, e := range strict {
+			msgs[i] = e.Error()
+		}
+		return fmt.Errorf("%s", strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+func jsonDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Errorf("field %q: expected %s, got %s", te.Field, kit.JSONTypeName(te.Type), te.Value)
+	}
+	return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "json: "))
+}
