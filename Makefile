@@ -76,7 +76,7 @@ golden:
 BENCHTIME ?= 3x
 bench: build tools
 	@mkdir -p out
-	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./tests/bench | tee out/bench.txt
+	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 90m ./tests/bench | tee out/bench.txt
 	KFGITOPS_APISERVER=1 go test -run '^$$' -bench RuntimeSync -benchtime 1x -timeout 60m ./tests/apiserver | tee -a out/bench.txt
 	go run ./tests/cmd/benchreport < out/bench.txt > docs/performance.md
 	@cat docs/performance.md

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -155,6 +156,13 @@ type measurement struct {
 
 func runProcess(b *testing.B, bin string, args []string, stdin []byte, dir string) ([]byte, measurement) {
 	b.Helper()
+	return runProcessExit(b, bin, args, stdin, dir, false)
+}
+
+// runProcessExit is runProcess; findingsOK accepts exit code 1, with which a
+// validator reports findings in its output.
+func runProcessExit(b *testing.B, bin string, args []string, stdin []byte, dir string, findingsOK bool) ([]byte, measurement) {
+	b.Helper()
 	tmp := b.TempDir()
 	rssFile := filepath.Join(tmp, "rss")
 	cmd := exec.Command(tool(b, "peakrss"), append([]string{bin}, args...)...)
@@ -181,7 +189,10 @@ func runProcess(b *testing.B, bin string, args []string, stdin []byte, dir strin
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, outF, &errb
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		b.Fatalf("%s: %v\n%s", bin, err, errb.String())
+		var exit *exec.ExitError
+		if !findingsOK || !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			b.Fatalf("%s: %v\n%s", bin, err, errb.String())
+		}
 	}
 	wall := time.Since(start)
 	out, err := os.ReadFile(outFile)
@@ -271,6 +282,12 @@ func report(b *testing.B, m, floor measurement) {
 	b.ReportMetric(float64(m.rss)/float64(floor.rss), "rss-x-floor")
 }
 
+// reportInput adds the input's size, so that the report can give peak RSS
+// as a multiple of it.
+func reportInput(b *testing.B, in []byte) {
+	b.ReportMetric(float64(len(in))/(1<<20), "input-MiB")
+}
+
 // BenchmarkProcess runs binaries as kpt and kustomize do, one process per
 // function, on the 1× corpus: the floor, each function, the chain of separate
 // processes, and the single chain binary.
@@ -283,6 +300,7 @@ func BenchmarkProcess(b *testing.B) {
 			m = bestOf(3, func() measurement { _, m := runProcess(b, bin, nil, in, ""); return m })
 		}
 		report(b, m, floor)
+		reportInput(b, in)
 	}
 	b.Run("floor", func(b *testing.B) { process(b, floorBin) })
 	for _, f := range chain.Steps {
@@ -303,6 +321,18 @@ func BenchmarkProcess(b *testing.B) {
 		report(b, total, floor)
 	})
 	b.Run("kubeflow-gitops", func(b *testing.B) { process(b, binary(b, "kubeflow-gitops")) })
+	b.Run("verify", func(b *testing.B) {
+		verifyIn := chainOutput(b, "x1", in)
+		var m measurement
+		for range b.N {
+			m = bestOf(3, func() measurement {
+				_, m := runProcessExit(b, binary(b, "verify"), nil, verifyIn, "", true)
+				return m
+			})
+		}
+		report(b, m, floor)
+		reportInput(b, verifyIn)
+	})
 }
 
 // BenchmarkProcessScale runs the chain binary, as users run it, at every

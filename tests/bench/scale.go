@@ -59,3 +59,33 @@ func ScaleUp(stream []byte, n int) ([]byte, error) {
 	out.WriteString("\n")
 	return out.Bytes(), nil
 }
+
+// SmallObjects returns a stream of n small objects, the shape of a large
+// multi-tenant bundle rather than of Kubeflow's (whose bytes are mostly CRD
+// schemas): namespaces of 100 objects each, every one a Namespace followed
+// by apps of a ServiceAccount, a ConfigMap, a Deployment and a Service that
+// selects it.
+func SmallObjects(n int) []byte {
+	var out bytes.Buffer
+	const perNamespace = 100
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			out.WriteString("---\n")
+		}
+		ns := fmt.Sprintf("team-%d", i/perNamespace)
+		app := fmt.Sprintf("app-%d", (i%perNamespace-1)/4)
+		switch {
+		case i%perNamespace == 0:
+			fmt.Fprintf(&out, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    team: %q\n", ns, ns)
+		case (i%perNamespace-1)%4 == 0:
+			fmt.Fprintf(&out, "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: %s\n  namespace: %s\n", app, ns)
+		case (i%perNamespace-1)%4 == 1:
+			fmt.Fprintf(&out, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-config\n  namespace: %s\n  labels:\n    app: %s\ndata:\n  LOG_LEVEL: info\n  PORT: \"8080\"\n", app, ns, app)
+		case (i%perNamespace-1)%4 == 2:
+			fmt.Fprintf(&out, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\n  namespace: %s\n  labels:\n    app: %s\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: %s\n  template:\n    metadata:\n      labels:\n        app: %s\n    spec:\n      serviceAccountName: %s\n      containers:\n      - name: main\n        image: registry.example.com/%s:1.0.0\n        ports:\n        - containerPort: 8080\n        envFrom:\n        - configMapRef:\n            name: %s-config\n", app, ns, app, app, app, app, app, app)
+		default:
+			fmt.Fprintf(&out, "apiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n  selector:\n    app: %s\n  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n", app, ns, app)
+		}
+	}
+	return out.Bytes()
+}

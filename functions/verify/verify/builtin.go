@@ -86,7 +86,7 @@ func decodeTyped(o *fn.KubeObject, typed runtime.Object) []decodeProblem {
 	var j []byte
 	var err error
 	_ = kit.EditRNode(o, func(rn *yaml.RNode) error {
-		j, err = rn.MarshalJSON()
+		j, err = nodeJSON(rn.YNode())
 		return nil
 	})
 	if err != nil {

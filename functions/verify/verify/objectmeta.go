@@ -48,8 +48,8 @@ func checkObjectMeta(b *bundle, r *reporter) error {
 // validateObjectMeta decodes metadata as the API server does (unknown
 // fields are errors) and runs its ValidateObjectMeta.
 func validateObjectMeta(b *bundle, r *reporter, o *fn.KubeObject, metaNode *yaml.Node) {
-	var meta metav1.ObjectMeta
-	if err := decodeNode(metaNode, &meta); err != nil {
+	meta, err := objectMetaOf(metaNode)
+	if err != nil {
 		r.errorf(o, "metadata", "%v", err)
 		return
 	}
@@ -74,10 +74,49 @@ func validateObjectMeta(b *bundle, r *reporter, o *fn.KubeObject, metaNode *yaml
 	}
 }
 
+// objectMetaOf decodes metadata. The common fields, whose types field-types
+// has checked, are read from the nodes: going through JSON for every object
+// was a third of verify's garbage at 50,000 objects. Anything else (owner
+// references, finalizers, unknown fields) is decoded strictly.
+func objectMetaOf(n *yaml.Node) (metav1.ObjectMeta, error) {
+	var meta metav1.ObjectMeta
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		v := n.Content[i+1]
+		switch n.Content[i].Value {
+		case "name":
+			meta.Name = v.Value
+		case "namespace":
+			meta.Namespace = v.Value
+		case "generateName":
+			meta.GenerateName = v.Value
+		case "labels":
+			meta.Labels = stringMap(v)
+		case "annotations":
+			meta.Annotations = stringMap(v)
+		default:
+			meta = metav1.ObjectMeta{}
+			return meta, decodeNode(n, &meta)
+		}
+	}
+	return meta, nil
+}
+
+// stringMap reads a mapping of strings (nil for null).
+func stringMap(n *yaml.Node) map[string]string {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	m := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		m[n.Content[i].Value] = n.Content[i+1].Value
+	}
+	return m
+}
+
 // decodeNode decodes a YAML node strictly into v through JSON, as the API
 // server decodes what kubectl sends.
 func decodeNode(n *yaml.Node, v any) error {
-	j, err := yaml.NewRNode(n).MarshalJSON()
+	j, err := nodeJSON(n)
 	if err != nil {
 		return err
 	}
