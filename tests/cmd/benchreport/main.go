@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 )
 
 // result is one benchmark line: ns/op and the named metrics.
@@ -70,8 +72,15 @@ func main() {
 	fmt.Print(b.String())
 }
 
-// rssFunctions are the binaries of the peak RSS table, in pipeline order.
-var rssFunctions = []string{"strip-istio-sidecar", "ambient-mesh", "kgateway-route", "set-sync-wave", "argocd-apps", "kubeflow-gitops", "verify"}
+// rssFunctions are the binaries of the peak RSS table: the chain's steps in
+// pipeline order, the chain binary and verify.
+func rssFunctions() []string {
+	var names []string
+	for _, f := range chain.Steps {
+		names = append(names, f.Name())
+	}
+	return append(names, "kubeflow-gitops", "verify")
+}
 
 // rssScales are its columns: the benchmark row of each function at a scale.
 var rssScales = []struct{ title, row string }{
@@ -95,7 +104,7 @@ func peakRSSTable(r map[string]result) string {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
-	for _, f := range rssFunctions {
+	for _, f := range rssFunctions() {
 		fmt.Fprintf(&b, "| %s |", f)
 		for _, s := range rssScales {
 			res, ok := r[fmt.Sprintf(s.row, f)]
