@@ -56,3 +56,8 @@ func configMapData(fc *fn.KubeObject) (map[string]string, error) {
 	})
 	return data, err
 }
+
+// MaxConfigTextBytes bounds the YAML text of a functionConfig, so that one
+// over MaxConfigBytes by far is refused before it is parsed: sixteen times
+// what it may hold leaves room for any indentation and comments.
+const MaxConfigTextBytes = 16 * MaxConfigBytes

@@ -9,6 +9,7 @@ package krmio
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -37,7 +38,7 @@ func Read(in []byte) (*fn.ResourceList, error) {
 		}
 	}
 	rl, err := prepare(d, len(in))
-	if err != nil && fast {
+	if le := (*lineError)(nil); errors.As(err, &le) && fast {
 		// Items parsed alone number their lines from their own start: give
 		// the message of the whole-document parse, with the input's lines.
 		if d, werr := readWhole(in); werr != nil {
@@ -48,6 +49,13 @@ func Read(in []byte) (*fn.ResourceList, error) {
 	}
 	return rl, err
 }
+
+// lineError is a refusal whose message may carry line numbers, which the
+// item-by-item parse numbers from each item's start and, after the items,
+// without them.
+type lineError struct{ error }
+
+func (e *lineError) Unwrap() error { return e.error }
 
 // parseFast parses the input item by item, unless SDKReaderEnv forbids it;
 // fast is false when the caller must parse the whole document.
@@ -65,15 +73,18 @@ func moveObject(n *yaml.Node) *fn.KubeObject {
 
 // prepare builds the ResourceList functions see from a parsed document.
 func prepare(d *document, inputBytes int) (*fn.ResourceList, error) {
+	if d.refused != nil {
+		return nil, d.refused
+	}
 	items, err := prepareItems(d.items, inputBytes)
 	if err != nil {
-		return nil, err
+		return nil, &lineError{err}
 	}
 	rl := &fn.ResourceList{Items: items, FunctionConfig: fn.NewEmptyKubeObject(), Results: d.results}
 	if fc := d.functionConfig; fc != nil {
 		size, err := yamltree.Check(fc, kit.ConfigLimits)
 		if err != nil {
-			return nil, fmt.Errorf("functionConfig: %v", err)
+			return nil, &lineError{fmt.Errorf("functionConfig: %v", err)}
 		}
 		if size.NeedsExpand() {
 			fc = yamltree.Expand(fc)

@@ -89,6 +89,10 @@ func TestReadRefusesLarge(t *testing.T) {
 			`input is not a ResourceList: yaml: line 9: a key of 1048576 bytes: YAML reads a key written without "? " only up to 1024 characters`},
 		{"one anchor aliased by every item", anchor + aliases.String(),
 			`YAML aliases expand the items by more than`},
+		{"20 MB functionConfig, refused unparsed", fmt.Sprintf(cm, "a", "x: y") + "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cfg\n  data:\n    rules: " + strings.Repeat("x", 20<<20) + "\n",
+			`functionConfig: 20971601 bytes of YAML, over the limit of 16777216 bytes (it may hold at most 1048576 bytes of keys and values)`},
+		{"2 MB functionConfig", fmt.Sprintf(cm, "a", "x: y") + "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cfg\n  data:\n    rules: " + strings.Repeat("x", 2<<20) + "\n",
+			`functionConfig: its keys and values hold 2097201 bytes, over the limit of 1048576 bytes`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			refused(t, []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"+c.items), c.want)

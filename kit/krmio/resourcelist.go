@@ -22,6 +22,7 @@ type document struct {
 	items          []*yaml.Node // each a mapping
 	functionConfig *yaml.Node   // a mapping, or nil
 	results        fn.Results
+	refused        error // set when part of the input was refused unparsed
 }
 
 // readTop checks the ResourceList's own mapping and takes it apart:

@@ -39,6 +39,9 @@ func readSplit(in []byte) (*document, bool) {
 	rest = append(rest, in[:keyStart]...)
 	rest = append(rest, "items: []\n"...)
 	rest = append(rest, in[end:]...)
+	if err, ok := oversizedConfig(rest); ok {
+		return &document{refused: err}, true
+	}
 	d, ok := readRest(rest, bytes.Count(in[:keyStart], []byte("\n"))+1)
 	if !ok {
 		return nil, false
