@@ -90,6 +90,15 @@ func (g IngressGateway) Principal() string {
 	return "cluster.local/ns/" + g.Namespace + "/sa/" + g.Name
 }
 
+// RoutesLabel is the label, valued RoutesLabelValue, of the namespaces from
+// which the gateway's listeners admit routes.
+func (g IngressGateway) RoutesLabel() string {
+	return "gateway.kfgitops.dev/" + g.Namespace + "." + g.Name
+}
+
+// RoutesLabelValue is the value of IngressGateway.RoutesLabel.
+const RoutesLabelValue = "routes"
+
 // IstioIngressPrincipal is the identity of Istio's own ingress gateway, which
 // Kubeflow's AuthorizationPolicies name.
 const IstioIngressPrincipal = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"

@@ -49,11 +49,17 @@ func (c *converter) bridge(services []*fn.KubeObject) ([]*fn.KubeObject, error) 
 		}
 		c.info(svc, "spec.type", "%s → ClusterIP: the Istio ingress gateway is only reached through kgateway now", t)
 	}
-	if len(rr.Prefixes) == 0 {
+	var forwarded []string
+	for _, t := range rr.Prefixes {
+		if p := fixedPrefix(t); !contains(forwarded, p) {
+			forwarded = append(forwarded, p)
+		}
+	}
+	if len(forwarded) == 0 {
 		return nil, nil
 	}
 	var matches []gwv1.HTTPRouteMatch
-	for _, p := range rr.Prefixes {
+	for _, p := range forwarded {
 		matches = append(matches, prefixMatch(p))
 	}
 	port := gwv1.PortNumber(rr.Service.Port)
@@ -74,7 +80,7 @@ func (c *converter) bridge(services []*fn.KubeObject) ([]*fn.KubeObject, error) 
 	if err != nil {
 		return nil, err
 	}
-	c.info(svc, "", "bridge: kgateway forwards %s to this Service (port %d) for VirtualServices created at runtime", strings.Join(rr.Prefixes, ", "), rr.Service.Port)
+	c.info(svc, "", "bridge: kgateway forwards %s to this Service (port %d) for VirtualServices created at runtime", strings.Join(forwarded, ", "), rr.Service.Port)
 	return []*fn.KubeObject{route}, nil
 }
 

@@ -54,9 +54,14 @@ type Config struct {
 	// gateway pods: "auto" when the Gateway namespace is labelled
 	// istio.io/dataplane-mode=ambient in the bundle, "always", or "never".
 	AmbientBypass string `json:"ambientBypass"`
-	// RuntimeRoutes forwards the paths that controllers route with
-	// VirtualServices created at runtime to the Istio ingress gateway.
+	// RuntimeRoutes says how the routes of VirtualServices that controllers
+	// create at run time reach kgateway: the runtime-sync controller (the
+	// default), a bridge to the Istio ingress gateway, or not at all.
 	RuntimeRoutes RuntimeRoutes `json:"runtimeRoutes"`
+	// NamespaceLabelsConfigMaps are the profile controller's namespace-labels
+	// files; in controller mode they get the Gateway's route-admission label,
+	// so that every profile namespace may attach routes.
+	NamespaceLabelsConfigMaps []kit.ConfigMapRef `json:"namespaceLabelsConfigMaps"`
 	// RemoveConverted deletes converted VirtualServices.
 	RemoveConverted bool `json:"removeConverted"`
 	// RemoveIstioIngress deletes the Istio ingress objects kgateway replaces
@@ -82,52 +87,26 @@ type IssuerRef struct {
 	Name string `json:"name"`
 }
 
-// RuntimeRoutes configures the bridge to the Istio ingress gateway.
-type RuntimeRoutes struct {
-	// Mode is "bridge" (route Prefixes to Service) or "none".
-	Mode string `json:"mode"`
-	// Prefixes are the path prefixes of runtime-created VirtualServices.
-	Prefixes []string `json:"prefixes"`
-	// Service is the Istio ingress gateway Service, kept internal-only.
-	Service ServiceRef `json:"service"`
-}
-
-// ServiceRef names a Service port.
-type ServiceRef struct {
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
-	Port      int32  `json:"port"`
-}
-
-// Runtime route modes.
-const (
-	RuntimeBridge = "bridge"
-	RuntimeNone   = "none"
-)
-
 // Defaults is the configuration for upstream Kubeflow.
 func Defaults() Config {
 	return Config{
-		IstioGateway:        "kubeflow/kubeflow-gateway",
-		Gateway:             kit.DefaultIngressGateway,
-		CreateGateway:       true,
-		GatewayClassName:    "kgateway",
-		Hostnames:           []string{"*"},
-		HTTPPort:            80,
-		ClusterDomain:       "cluster.local",
-		DefaultTimeout:      "0s",
-		Auth:                true,
-		MeshConfig:          kit.ConfigMapRef{Namespace: "istio-system", Name: "istio", Key: "mesh"},
-		StripRequestHeaders: []string{"kubeflow-userid", "kubeflow-groups"},
-		Websockets:          true,
-		AmbientBypass:       "auto",
-		RuntimeRoutes: RuntimeRoutes{
-			Mode:     RuntimeBridge,
-			Prefixes: []string{"/notebook/", "/tensorboard/", "/pvcviewer/", "/serving/"},
-			Service:  ServiceRef{Namespace: "istio-system", Name: "istio-ingressgateway", Port: 80},
-		},
-		RemoveConverted:    true,
-		RemoveIstioIngress: true,
+		IstioGateway:              "kubeflow/kubeflow-gateway",
+		Gateway:                   kit.DefaultIngressGateway,
+		CreateGateway:             true,
+		GatewayClassName:          "kgateway",
+		Hostnames:                 []string{"*"},
+		HTTPPort:                  80,
+		ClusterDomain:             "cluster.local",
+		DefaultTimeout:            "0s",
+		Auth:                      true,
+		MeshConfig:                kit.ConfigMapRef{Namespace: "istio-system", Name: "istio", Key: "mesh"},
+		StripRequestHeaders:       []string{"kubeflow-userid", "kubeflow-groups"},
+		Websockets:                true,
+		AmbientBypass:             "auto",
+		RuntimeRoutes:             defaultRuntimeRoutes(),
+		NamespaceLabelsConfigMaps: []kit.ConfigMapRef{kit.KubeflowNamespaceLabels},
+		RemoveConverted:           true,
+		RemoveIstioIngress:        true,
 	}
 }
 
@@ -182,20 +161,16 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("ambientBypass %q: want auto, always or never", c.AmbientBypass)
 	}
-	switch c.RuntimeRoutes.Mode {
-	case RuntimeBridge:
-		for _, p := range c.RuntimeRoutes.Prefixes {
-			if !validPrefixPath(p) {
-				return fmt.Errorf("runtimeRoutes.prefixes: %q is not a valid path prefix", p)
-			}
+	if err := c.RuntimeRoutes.validate(); err != nil {
+		return err
+	}
+	if errs := validation.IsQualifiedName(c.Gateway.RoutesLabel()); len(errs) > 0 {
+		return fmt.Errorf("gateway: the route-admission label %s: %s", c.Gateway.RoutesLabel(), strings.Join(errs, "; "))
+	}
+	for i, ref := range c.NamespaceLabelsConfigMaps {
+		if ref.Namespace == "" || ref.Name == "" || ref.Key == "" {
+			return fmt.Errorf("namespaceLabelsConfigMaps[%d]: namespace, name and key are required", i)
 		}
-		s := c.RuntimeRoutes.Service
-		if s.Namespace == "" || s.Name == "" || s.Port < 1 || s.Port > 65535 {
-			return fmt.Errorf("runtimeRoutes.service: want namespace, name and port")
-		}
-	case RuntimeNone:
-	default:
-		return fmt.Errorf("runtimeRoutes.mode %q: want bridge or none", c.RuntimeRoutes.Mode)
 	}
 	for _, h := range c.StripRequestHeaders {
 		if !headerNamePattern.MatchString(h) {

@@ -483,38 +483,34 @@ func replacePrefix(prefix, replacement, path string) string {
 }
 
 // checkGatewayAndAuth: the Gateway admits every namespace with a route on
-// it; the listener strips the identity headers and allows websockets; the
-// JWT provider maps the claims to Kubeflow's headers; runtime prefixes reach
-// the Istio ingress gateway, whose Service is internal-only.
+// it (by the route-admission label on its Namespace) and profile namespaces
+// (the label is in the profile controller's namespace-labels file); the
+// listener strips the identity headers and allows websockets; the JWT
+// provider maps the claims to Kubeflow's headers; runtime-sync is deployed
+// with the tenant prefixes the controllers use, and the Istio ingress
+// gateway is gone.
 func checkGatewayAndAuth(t *testing.T, objs []obj) {
 	t.Helper()
 	var gateway, listenerPolicy obj
-	admitted := map[string]bool{}
+	namespaceLabels := map[string]obj{}
 	routeNamespaces := map[string]bool{}
 	claims := map[string]string{}
-	bridged := map[string]bool{}
-	ingressType := ""
+	runtimeConfig, profileLabels := "", ""
 	for _, o := range objs {
-		ns := str(o, "metadata", "namespace")
+		ns, name := str(o, "metadata", "namespace"), str(o, "metadata", "name")
 		switch {
 		case o["kind"] == "Gateway" && str(o, "apiVersion") == "gateway.networking.k8s.io/v1":
 			gateway = o
-			for _, l := range list(o, "spec", "listeners") {
-				for _, e := range list(l, "allowedRoutes", "namespaces", "selector", "matchExpressions") {
-					for _, v := range list(e, "values") {
-						admitted[v.(string)] = true
-					}
-				}
-			}
+		case o["kind"] == "Namespace":
+			labels, _ := get(o, "metadata", "labels").(obj)
+			namespaceLabels[name] = labels
 		case o["kind"] == "ListenerPolicy":
 			listenerPolicy = o
 		case o["kind"] == "HTTPRoute":
 			routeNamespaces[ns] = true
 			for _, r := range list(o, "spec", "rules") {
 				if str(r, "backendRefs", 0, "name") == "istio-ingressgateway" {
-					for _, m := range list(r, "matches") {
-						bridged[str(m, "path", "value")] = true
-					}
+					t.Errorf("%s: routes to the Istio ingress gateway", id(o))
 				}
 			}
 		case o["kind"] == "GatewayExtension":
@@ -523,17 +519,30 @@ func checkGatewayAndAuth(t *testing.T, objs []obj) {
 					claims[str(c, "name")] = str(c, "header")
 				}
 			}
-		case o["kind"] == "Service" && ns == "istio-system" && str(o, "metadata", "name") == "istio-ingressgateway":
-			ingressType = str(o, "spec", "type")
+		case o["kind"] == "ConfigMap" && ns == "kubeflow-system" && name == kgatewayroute.RuntimeSyncName:
+			runtimeConfig = str(o, "data", kgatewayroute.RuntimeSyncConfigKey)
+		case o["kind"] == "ConfigMap" && ns == "kubeflow" && strings.HasPrefix(name, "namespace-labels-data"):
+			profileLabels = str(o, "data", "namespace-labels.yaml")
+		case o["kind"] == "Deployment" && ns == "istio-system" && name == "istio-ingressgateway":
+			t.Errorf("%s: the Istio ingress gateway is kept", id(o))
 		}
 	}
 	if gateway == nil || str(gateway, "spec", "gatewayClassName") != "kgateway" {
 		t.Fatal("no kgateway Gateway emitted")
 	}
-	for ns := range routeNamespaces {
-		if !admitted[ns] {
-			t.Errorf("Gateway listeners do not admit HTTPRoutes of namespace %s", ns)
+	const label = "gateway.kfgitops.dev/kubeflow-system.kubeflow-gateway"
+	for _, l := range list(gateway, "spec", "listeners") {
+		if got := fmt.Sprint(get(l, "allowedRoutes", "namespaces")); got != "map[from:Selector selector:map[matchLabels:map["+label+":routes]]]" {
+			t.Errorf("listener %s admits %s, want the namespaces labelled %s=routes", str(l, "name"), got, label)
 		}
+	}
+	for ns := range routeNamespaces {
+		if namespaceLabels[ns][label] != "routes" {
+			t.Errorf("Namespace %s holds HTTPRoutes but is not labelled %s=routes (labels %v)", ns, label, namespaceLabels[ns])
+		}
+	}
+	if !strings.Contains(profileLabels, label+": routes") {
+		t.Errorf("the namespace-labels file does not admit profile namespaces:\n%s", profileLabels)
 	}
 	removed := fmt.Sprint(list(listenerPolicy, "spec", "default", "httpSettings", "earlyRequestHeaderModifier", "remove"))
 	for _, h := range []string{"kubeflow-userid", "kubeflow-groups"} {
@@ -547,13 +556,12 @@ func checkGatewayAndAuth(t *testing.T, objs []obj) {
 	if claims["email"] != "kubeflow-userid" || claims["groups"] != "kubeflow-groups" {
 		t.Errorf("JWT claims to headers = %v, want email→kubeflow-userid, groups→kubeflow-groups", claims)
 	}
-	for _, p := range []string{"/notebook/", "/tensorboard/"} {
-		if !bridged[p] {
-			t.Errorf("runtime prefix %s is not routed to the Istio ingress gateway", p)
-		}
+	cfg, err := kgatewayroute.DecodeConfig([]byte(runtimeConfig))
+	if err != nil {
+		t.Fatalf("runtime-sync config: %v\n%s", err, runtimeConfig)
 	}
-	if ingressType != "" && ingressType != "ClusterIP" {
-		t.Errorf("Istio ingress gateway Service type %s, want ClusterIP", ingressType)
+	if got := fmt.Sprint(cfg.RuntimeRoutes.Prefixes); got != "[/notebook/{namespace}/ /tensorboard/{namespace}/ /pvcviewers/{namespace}/ /serving/{namespace}/]" {
+		t.Errorf("runtime-sync tenant prefixes %s, want the controllers' (the Volumes web app's basePrefix /pvcviewers)", got)
 	}
 }
 

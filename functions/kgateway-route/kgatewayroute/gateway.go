@@ -23,19 +23,22 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, erro
 	gw := cfg.Gateway
 	namespaces := slices.Sorted(maps.Keys(c.routeNamespaces))
 	if !cfg.CreateGateway {
+		if cfg.RuntimeRoutes.Mode == RuntimeController {
+			kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from the namespaces labelled %s=%s (%v and every profile namespace)",
+				gw.Namespace, gw.Name, gw.RoutesLabel(), kit.RoutesLabelValue, namespaces)
+			return nil, nil
+		}
 		kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from namespaces %v",
 			gw.Namespace, gw.Name, namespaces)
 		return nil, nil
 	}
 	var out []*fn.KubeObject
-	var nsObj *fn.KubeObject
-	for _, o := range items {
-		if kit.NamespaceKind.Is(o) && o.GetName() == gw.Namespace {
-			nsObj = o
-		}
+	nsObj, created, err := c.gatewayNamespace(items)
+	if err != nil {
+		return nil, err
 	}
-	if nsObj == nil {
-		kit.Summary(c.results, "kgateway-route: namespace %s of the Gateway is not in the bundle; create it", gw.Namespace)
+	if created {
+		out = append(out, nsObj)
 	}
 
 	spec := map[string]any{"gatewayClassName": cfg.GatewayClassName}
@@ -53,15 +56,7 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, erro
 		spec["infrastructure"] = map[string]any{"parametersRef": map[string]any{"group": kgatewayGroup, "kind": "GatewayParameters", "name": gw.Name}}
 	}
 
-	allowed := map[string]any{"namespaces": map[string]any{
-		"from": "Selector",
-		"selector": map[string]any{"matchExpressions": []any{map[string]any{
-			"key": "kubernetes.io/metadata.name", "operator": "In", "values": toAny(namespaces),
-		}}},
-	}}
-	if len(namespaces) == 0 {
-		allowed = map[string]any{"namespaces": map[string]any{"from": "Same"}}
-	}
+	allowed := c.allowedRoutes(namespaces)
 	var listeners []any
 	hosts := cfg.Hostnames
 	for i, h := range hosts {

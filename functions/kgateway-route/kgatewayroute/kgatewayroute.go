@@ -18,8 +18,9 @@ var Function = kit.Definition[Config]{
 	Defaults:     Defaults,
 	Run:          Run,
 	// Converted VirtualServices; with the runtime-route bridge off, the Istio
-	// ingress Gateway and the auth policies translated to kgateway policy.
-	Removes: []kit.GroupKind{kit.VirtualService, kit.IstioGateway, kit.AuthorizationPol, kit.RequestAuth},
+	// ingress Gateway and the auth policies translated to kgateway policy;
+	// in controller mode the Istio ingress gateway and what only it uses.
+	Removes: append([]kit.GroupKind{kit.VirtualService, kit.IstioGateway, kit.AuthorizationPol, kit.RequestAuth}, ingressWorkloadKinds...),
 }
 
 // API groups and kinds this function emits or reads.
@@ -114,6 +115,11 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		return nil
 	}
 
+	resolved, err := resolveRuntimeRoutes(items, cfg, &rl.Results)
+	if err != nil {
+		return err
+	}
+	c.cfg, cfg = resolved, resolved
 	out := newOutput(rl.Items)
 	drop := map[*fn.KubeObject]bool{}
 	converted, err := c.convertAll(vss, out, drop)
@@ -132,6 +138,11 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	}
 	if cfg.RemoveIstioIngress {
 		c.removeIstioIngress(items, vss, drop, auth.sources)
+	}
+	if cfg.RuntimeRoutes.Mode == RuntimeController {
+		if err := c.finishController(out.items, items, vss, drop); err != nil {
+			return err
+		}
 	}
 	rl.Items = kit.RemoveItems(out.items, drop)
 
@@ -201,18 +212,11 @@ func (c *converter) convertAll(vss []*fn.KubeObject, out *output, drop map[*fn.K
 	return converted, nil
 }
 
-// emitIngress puts the runtime-route bridge, the Gateway and the
-// ReferenceGrants into the output.
+// emitIngress puts what reaches the runtime routes (the bridge or
+// runtime-sync), the Gateway and the ReferenceGrants into the output.
 func (c *converter) emitIngress(items, services fn.KubeObjects, out *output) error {
-	if c.cfg.RuntimeRoutes.Mode == RuntimeBridge {
-		bridge, err := c.bridge(services)
-		if err != nil {
-			return err
-		}
-		for _, b := range bridge {
-			out.put(b)
-			c.routeNamespaces[b.GetNamespace()] = true
-		}
+	if err := c.runtimeRoutes(services, out); err != nil {
+		return err
 	}
 	gateway, err := c.gatewayObjects(items)
 	if err != nil {

@@ -19,7 +19,7 @@ type object struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	Metadata   meta   `json:"metadata"`
-	Spec       any    `json:"spec"`
+	Spec       any    `json:"spec,omitempty"`
 }
 
 type meta struct {
@@ -36,7 +36,7 @@ func newObject(apiVersion, kind, namespace, name string, labels, annotations map
 	for k, v := range annotations {
 		a[k] = v
 	}
-	path := strings.ToLower(fmt.Sprintf("kgateway-route/%s_%s_%s.yaml", kind, namespace, name))
+	path := objectPath(kind, namespace, name)
 	a["config.kubernetes.io/path"] = path
 	a["internal.config.kubernetes.io/path"] = path
 	b, err := yaml.Marshal(object{APIVersion: apiVersion, Kind: kind, Metadata: meta{name, namespace, labels, a}, Spec: spec})
@@ -47,6 +47,11 @@ func newObject(apiVersion, kind, namespace, name string, labels, annotations map
 		}
 	}
 	return nil, fmt.Errorf("building %s %s/%s: %w", kind, namespace, name, err)
+}
+
+// objectPath is the file kpt writes an emitted object to.
+func objectPath(kind, namespace, name string) string {
+	return strings.ToLower(fmt.Sprintf("kgateway-route/%s_%s_%s.yaml", kind, namespace, name))
 }
 
 // output collects the items with generated objects upserted: an object of
