@@ -51,7 +51,7 @@ func BenchmarkRuntimeSyncScale(b *testing.B) {
 		b.Logf("created %d namespaces, %d policies, %d VirtualServices in %s", benchNamespaces, benchNamespaces,
 			benchNamespaces*benchNotebooks, time.Since(start).Round(time.Millisecond))
 		cfg := filepath.Join(c.work, "runtime-sync-config.yaml")
-		if err := os.WriteFile(cfg, []byte("apiVersion: fn.kfgitops.dev/v1alpha1\nkind: KgatewayRoute\nmetadata: {name: runtime-sync}\n"), 0o644); err != nil {
+		if err := os.WriteFile(cfg, []byte(fallbackConfig), 0o644); err != nil {
 			b.Fatal(err)
 		}
 		ctl := newController(b, controllerBinary(b, root), cfg, c.kubeconfig)

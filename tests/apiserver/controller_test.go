@@ -25,6 +25,21 @@ type controller struct {
 	log                     *os.File
 }
 
+// fallbackConfig is the controller's configuration where the bundle has
+// none: kgateway-route's defaults in controller mode, with the upstream
+// controllers' tenant prefixes.
+const fallbackConfig = `apiVersion: fn.kfgitops.dev/v1alpha1
+kind: KgatewayRoute
+metadata: {name: runtime-sync}
+runtimeRoutes:
+  mode: controller
+  prefixes:
+  - "/notebook/{namespace}/"
+  - "/tensorboard/{namespace}/"
+  - "/pvcviewers/{namespace}/"
+  - "/serving/{namespace}/"
+`
+
 // controllerBinary is bin/runtime-sync (make build), or a fresh build.
 func controllerBinary(t testing.TB, root string) string {
 	t.Helper()

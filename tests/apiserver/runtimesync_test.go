@@ -132,9 +132,9 @@ func (rs *runtimeScenario) leastPrivilege(kubeconfig string) {
 }
 
 // config is the controller's configuration: the runtime-sync ConfigMap of
-// the bundle when it has one, else the kgateway-route defaults.
+// the bundle when it has one, else fallbackConfig.
 func (rs *runtimeScenario) config(objs []object) string {
-	data := []byte("apiVersion: fn.kfgitops.dev/v1alpha1\nkind: KgatewayRoute\nmetadata: {name: runtime-sync}\n")
+	data := []byte(fallbackConfig)
 	for _, o := range objs {
 		if o.kind != "ConfigMap" || o.name != "runtime-sync" {
 			continue

@@ -1,9 +1,10 @@
 // Package config loads runtime-sync's configuration: the kgateway-route
 // functionConfig (kind KgatewayRoute) that the pipeline resolved for the
 // bundle, mounted from ConfigMap runtime-sync. It is decoded with
-// kgateway-route's own strict decoder, so the controller and the render-time
-// function read one configuration the same way, and an unknown field stops
-// the controller at start instead of being ignored.
+// kgateway-route's own strict decoder (kgatewayroute.DecodeConfig), so the
+// controller and the render-time function read one configuration the same
+// way, and an unknown field stops the controller at start instead of being
+// ignored.
 package config
 
 import (
@@ -47,122 +48,45 @@ func Load(path string) (*Settings, error) {
 	return s, nil
 }
 
-// Parse decodes a KgatewayRoute functionConfig document.
+// Parse decodes a KgatewayRoute functionConfig document. It refuses any
+// other kind (a ConfigMap form included: the file is what kgateway-route
+// writes), a mode other than controller (in bridge mode the Istio ingress
+// gateway routes the tenant prefixes, and routes written here would compete
+// with the bridge's), and a configuration without tenant prefixes, with
+// which every route would be refused.
 func Parse(data []byte) (*Settings, error) {
-	obj, err := fn.ParseKubeObject(data)
+	head, err := fn.ParseKubeObject(data)
 	if err != nil {
 		return nil, fmt.Errorf("not a Kubernetes object: %w", err)
 	}
-	if obj.GetAPIVersion() != kit.ConfigAPIVersion || obj.GetKind() != kgatewayroute.Kind {
-		return nil, fmt.Errorf("%s %s: want apiVersion %s, kind %s", obj.GetAPIVersion(), obj.GetKind(), kit.ConfigAPIVersion, kgatewayroute.Kind)
+	if head.GetAPIVersion() != kit.ConfigAPIVersion || head.GetKind() != kgatewayroute.Kind {
+		return nil, fmt.Errorf("%s %s: want apiVersion %s, kind %s", head.GetAPIVersion(), head.GetKind(), kit.ConfigAPIVersion, kgatewayroute.Kind)
 	}
-	cfg := kgatewayroute.Defaults()
-	if err := kit.DecodeConfig(obj, kgatewayroute.Kind, &cfg); err != nil {
+	cfg, err := kgatewayroute.DecodeConfig(data)
+	if err != nil {
 		return nil, err
 	}
-	s := fromRouteConfig(cfg)
-	if err := s.validate(); err != nil {
-		return nil, err
+	rr := cfg.RuntimeRoutes
+	if rr.Mode != kgatewayroute.RuntimeController {
+		return nil, fmt.Errorf("runtimeRoutes.mode %q: runtime-sync runs only with mode %s", rr.Mode, kgatewayroute.RuntimeController)
 	}
-	return s, nil
-}
-
-// fromRouteConfig takes the controller's settings from the kgateway-route
-// configuration.
-func fromRouteConfig(cfg kgatewayroute.Config) *Settings {
+	if len(rr.Prefixes) == 0 {
+		return nil, fmt.Errorf("runtimeRoutes.prefixes: empty; list the tenant prefixes (kgateway-route resolves them for the bundle)")
+	}
+	key, value, _ := strings.Cut(rr.ProfileNamespaceLabel, "=")
 	return &Settings{
 		Route:        cfg,
-		Prefixes:     DefaultPrefixes,
-		ProfileLabel: DefaultProfileLabel,
-		Waypoint:     kit.IngressGateway{Name: "waypoint"},
-	}
-}
-
-// DefaultPrefixes are the prefixes the upstream controllers route under:
-// notebook-controller, tensorboard-controller, the Volumes web app's
-// viewer-spec basePrefix (/pvcviewers) and KServe's pathTemplate.
-var DefaultPrefixes = []string{"/notebook/{namespace}/", "/tensorboard/{namespace}/", "/pvcviewers/{namespace}/", "/serving/{namespace}/"}
-
-// DefaultProfileLabel is the label the profile controller puts on profile
-// namespaces (from its namespace-labels file).
-var DefaultProfileLabel = Label{Key: "app.kubernetes.io/part-of", Value: "kubeflow-profile"}
-
-func (s *Settings) validate() error {
-	if len(s.Prefixes) == 0 {
-		return fmt.Errorf("runtimeRoutes.prefixes: at least one tenant prefix is needed")
-	}
-	for _, p := range s.Prefixes {
-		if err := ValidatePrefixTemplate(p); err != nil {
-			return fmt.Errorf("runtimeRoutes.prefixes: %w", err)
-		}
-	}
-	if err := disjointTemplates(s.Prefixes); err != nil {
-		return fmt.Errorf("runtimeRoutes.prefixes: %w", err)
-	}
-	if s.ProfileLabel.Key == "" {
-		return fmt.Errorf("profileNamespaceLabel: want key=value")
-	}
-	if s.Waypoint.Name == "" {
-		return fmt.Errorf("waypoint.name: must be set")
-	}
-	return nil
-}
-
-// NamespacePlaceholder is replaced by the tenant's namespace in prefixes.
-const NamespacePlaceholder = "{namespace}"
-
-// ValidatePrefixTemplate checks that a template gives each namespace a
-// subtree of its own that no other namespace's can reach: it starts with a
-// fixed segment (so that no namespace named like a platform path, "dex" or
-// "oauth2", owns that path), holds {namespace} once as a whole segment, and
-// ends in "/".
-func ValidatePrefixTemplate(t string) error {
-	segs := strings.Split(t, "/")
-	if !strings.HasPrefix(t, "/") || !strings.HasSuffix(t, "/") || len(segs) < 4 {
-		return fmt.Errorf("%q: want /<fixed>/.../{namespace}/...", t)
-	}
-	at := -1
-	for i, s := range segs[1 : len(segs)-1] {
-		switch {
-		case s == NamespacePlaceholder:
-			if at >= 0 {
-				return fmt.Errorf("%q: %s more than once", t, NamespacePlaceholder)
-			}
-			at = i
-		case s == "" || s == "." || s == ".." || strings.ContainsAny(s, "{}%\\?#*"):
-			return fmt.Errorf("%q: segment %q is not a plain path segment", t, s)
-		}
-	}
-	switch {
-	case at < 0:
-		return fmt.Errorf("%q: %s must be a whole path segment", t, NamespacePlaceholder)
-	case at == 0:
-		return fmt.Errorf("%q: %s must follow a fixed segment (a namespace could otherwise own a platform path)", t, NamespacePlaceholder)
-	}
-	return nil
-}
-
-// disjointTemplates refuses templates where one namespace's prefix holds
-// other namespaces' prefixes: with "/a/{namespace}/" and "/a/b/{namespace}/",
-// namespace b would own every "/a/b/<ns>/".
-func disjointTemplates(templates []string) error {
-	for _, a := range templates {
-		fa, _, _ := strings.Cut(a, NamespacePlaceholder)
-		for _, b := range templates {
-			fb, _, _ := strings.Cut(b, NamespacePlaceholder)
-			if fa != fb && strings.HasPrefix(fb, fa) {
-				return fmt.Errorf("%q and %q: a namespace named after the segment after %q would own the other template's prefixes", a, b, fa)
-			}
-		}
-	}
-	return nil
+		Prefixes:     rr.Prefixes,
+		ProfileLabel: Label{Key: key, Value: value},
+		Waypoint:     kit.IngressGateway{Namespace: rr.Waypoint.Namespace, Name: rr.Waypoint.Name},
+	}, nil
 }
 
 // TenantPrefixes expands the templates for one namespace.
 func TenantPrefixes(templates []string, namespace string) []string {
 	out := make([]string, len(templates))
 	for i, t := range templates {
-		out[i] = strings.Replace(t, NamespacePlaceholder, namespace, 1)
+		out[i] = strings.Replace(t, kgatewayroute.NamespacePlaceholder, namespace, 1)
 	}
 	return out
 }

@@ -7,18 +7,30 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/config"
+	"github.com/kfgitops/kfgitops/kit"
 )
 
 func TestLoad(t *testing.T) {
 	for _, tc := range []struct {
 		file    string
 		wantErr string // "" means it loads
+		check   func(*config.Settings) bool
 	}{
-		{"defaults.yaml", ""},
-		{"unknown-field.yaml", `istioGatways`},
-		{"wrong-kind.yaml", "want apiVersion fn.kfgitops.dev/v1alpha1, kind KgatewayRoute"},
-		{"bad-value.yaml", `istioGateway "no-slash"`},
-		{"missing.yaml", "no such file"},
+		{"defaults.yaml", "", func(s *config.Settings) bool {
+			return s.Route.IstioGateway == "kubeflow/kubeflow-gateway" && s.Route.Gateway.Name == "kubeflow-gateway" && len(s.Prefixes) == 4 &&
+				s.ProfileLabel == config.Label{Key: "app.kubernetes.io/part-of", Value: "kubeflow-profile"} && s.Waypoint == kit.IngressGateway{Name: "waypoint"}
+		}},
+		{"shared-waypoint.yaml", "", func(s *config.Settings) bool {
+			return slices.Equal(s.Prefixes, []string{"/notebook/{namespace}/"}) && s.ProfileLabel == config.Label{Key: "example.com/tenant", Value: "yes"} &&
+				s.Waypoint == kit.IngressGateway{Namespace: "waypoints", Name: "shared"}
+		}},
+		{"unknown-field.yaml", `istioGatways`, nil},
+		{"wrong-kind.yaml", "want apiVersion fn.kfgitops.dev/v1alpha1, kind KgatewayRoute", nil},
+		{"bad-value.yaml", `istioGateway "no-slash"`, nil},
+		{"bridge.yaml", `runtimeRoutes.mode "bridge"`, nil},
+		{"no-prefixes.yaml", "runtimeRoutes.prefixes: empty", nil},
+		{"top-level-template.yaml", "runtimeRoutes.prefixes[0]", nil},
+		{"missing.yaml", "no such file", nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			s, err := config.Load(filepath.Join("testdata", tc.file))
@@ -26,8 +38,7 @@ func TestLoad(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if s.Route.IstioGateway != "kubeflow/kubeflow-gateway" || s.Route.Gateway.Name != "kubeflow-gateway" ||
-					!slices.Equal(s.Prefixes, config.DefaultPrefixes) || s.ProfileLabel != config.DefaultProfileLabel {
+				if !tc.check(s) {
 					t.Errorf("settings %+v", s)
 				}
 				return
@@ -39,33 +50,9 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestValidatePrefixTemplate(t *testing.T) {
-	for _, tc := range []struct {
-		template string
-		ok       bool
-	}{
-		{"/notebook/{namespace}/", true},
-		{"/a/b/{namespace}/c/", true},
-		{"/{namespace}/", false},
-		{"/{namespace}/x/", false},
-		{"/notebook/", false},
-		{"/notebook/{namespace}", false},
-		{"notebook/{namespace}/", false},
-		{"/notebook/x{namespace}/", false},
-		{"/notebook/{namespace}/{namespace}/", false},
-		{"/notebook/../{namespace}/", false},
-		{"/notebook//{namespace}/", false},
-	} {
-		err := config.ValidatePrefixTemplate(tc.template)
-		if (err == nil) != tc.ok {
-			t.Errorf("%s: error %v, want ok=%v", tc.template, err, tc.ok)
-		}
-	}
-}
-
 func TestTenantPrefixes(t *testing.T) {
-	got := config.TenantPrefixes(config.DefaultPrefixes, "alice")
-	want := []string{"/notebook/alice/", "/tensorboard/alice/", "/pvcviewers/alice/", "/serving/alice/"}
+	got := config.TenantPrefixes([]string{"/notebook/{namespace}/", "/a/b/{namespace}/c/"}, "alice")
+	want := []string{"/notebook/alice/", "/a/b/alice/c/"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
