@@ -211,9 +211,16 @@ func kgatewayInput(out []object) []object {
 			objs = append(objs, o)
 		}
 	}
+	// A namespace the bundle does not create exists in the cluster already;
+	// kgateway-route warns that its routes attach only once it carries the
+	// label the Gateway's listeners select, so it is made as the operator
+	// told by that warning makes it: with those labels.
+	admitted := listenerSelectorLabels(out)
 	for _, o := range objs {
 		if ns, _ := meta(o); ns != "" && namespaces[ns] == nil {
-			namespaces[ns] = object{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}
+			labels := map[string]any{}
+			maps.Copy(labels, admitted)
+			namespaces[ns] = object{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns, "labels": labels}}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(namespaces)) {
@@ -228,6 +235,26 @@ func kgatewayInput(out []object) []object {
 		objs = append(objs, ns)
 	}
 	return objs
+}
+
+// listenerSelectorLabels are the matchLabels the Gateways' listeners admit
+// route namespaces by.
+func listenerSelectorLabels(out []object) map[string]any {
+	labels := map[string]any{}
+	for _, o := range out {
+		if !isKind(o, "gateway.networking.k8s.io", "Gateway") {
+			continue
+		}
+		spec, _ := o["spec"].(map[string]any)
+		for _, l := range list(spec["listeners"]) {
+			allowed, _ := mapOf(l)["allowedRoutes"].(map[string]any)
+			nss, _ := allowed["namespaces"].(map[string]any)
+			sel, _ := nss["selector"].(map[string]any)
+			ml, _ := sel["matchLabels"].(map[string]any)
+			maps.Copy(labels, ml)
+		}
+	}
+	return labels
 }
 
 func deepCopy(o object) object {
