@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -80,6 +81,14 @@ func ToKubeObject(u *unstructured.Unstructured) (*fn.KubeObject, error) {
 
 // Managed reports whether runtime-sync wrote o.
 func Managed(o metav1.Object) bool { return o.GetLabels()[ManagedByLabel] == ManagedBy }
+
+// DeclaredInGit reports whether o was rendered by the profiles function (a
+// declared profile's Namespace, its members' policies, the waypoint and the
+// policies ambient-mesh migrated for them): Argo CD applies those, so the
+// controller neither writes them nor derives anything from them.
+func DeclaredInGit(o metav1.Object) bool {
+	return o.GetLabels()[ManagedByLabel] == kit.ManagedByProfiles
+}
 
 // Source is the object a derived object is derived from.
 type Source struct {

@@ -37,7 +37,8 @@ var (
 
 // Migration is what a profile namespace derives.
 type Migration struct {
-	// Waypoint is nil with a shared waypoint.
+	// Waypoint is nil with a shared waypoint, and in a declared profile's
+	// namespace, whose waypoint Argo CD applies.
 	Waypoint *unstructured.Unstructured
 	// Derived maps each source policy's name to its derived objects; a source
 	// refused has an empty entry (what it derived before is removed).
@@ -105,7 +106,8 @@ func Derive(s *config.Settings, ns *unstructured.Unstructured, policies, service
 			out.Refusals[name] = append(out.Refusals[name], events.Refusal{Reason: reason, Message: events.FieldText(f.Field, f.Message) + what})
 		}
 	}
-	if m.Waypoint != nil {
+	// A declared profile's waypoint comes from Git with its Namespace.
+	if m.Waypoint != nil && !objects.DeclaredInGit(ns) {
 		if out.Waypoint, err = objects.FromKubeObject(m.Waypoint, ns); err != nil {
 			return nil, err
 		}
@@ -119,7 +121,7 @@ func sources(policies []*unstructured.Unstructured) (map[string]*unstructured.Un
 	srcs := map[string]*unstructured.Unstructured{}
 	var objs []*fn.KubeObject
 	for _, p := range policies {
-		if objects.Managed(p) {
+		if objects.Managed(p) || objects.DeclaredInGit(p) {
 			continue
 		}
 		o, err := objects.ToKubeObject(p)

@@ -12,6 +12,7 @@ import (
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/events"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/profiles"
+	"github.com/kfgitops/kfgitops/kit"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -144,4 +145,41 @@ func golden(t *testing.T, path string, objs []*unstructured.Unstructured) {
 	if string(want) != got {
 		t.Errorf("%s differs (UPDATE_GOLDEN=1 rewrites it):\n%s", path, got)
 	}
+}
+
+// In a profile declared in Git the waypoint and the members' policies (and
+// what ambient-mesh migrated of them) are Argo CD's: the controller derives
+// only from what the upstream controllers create at run time.
+func TestDeriveDeclaredProfile(t *testing.T) {
+	ns := read(t, "namespace.yaml")[0]
+	declared := map[string]string{objects.ManagedByLabel: kit.ManagedByProfiles}
+	ns.SetLabels(merged(ns.GetLabels(), declared))
+	policies := read(t, "policies.yaml")
+	var member string
+	for _, p := range policies {
+		if p.GetName() != "ns-owner-access-istio" {
+			p.SetLabels(merged(p.GetLabels(), declared))
+			member = p.GetName()
+		}
+	}
+	m, err := profiles.Derive(settings(t), ns, policies, nil, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Waypoint != nil {
+		t.Errorf("waypoint %s derived in a declared profile", objects.Identity(m.Waypoint))
+	}
+	if _, ok := m.Derived[member]; ok || member == "" {
+		t.Errorf("declared policy %q taken as a source", member)
+	}
+	if len(m.Derived["ns-owner-access-istio"]) == 0 {
+		t.Error("the profile controller's run-time policy derived nothing")
+	}
+}
+
+func merged(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	maps.Copy(out, a)
+	maps.Copy(out, b)
+	return out
 }
