@@ -1,9 +1,11 @@
 package verify
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -62,8 +64,16 @@ func validateObjectMeta(b *bundle, r *reporter, o *fn.KubeObject, metaNode *yaml
 	if !ok {
 		nameFn = apimachineryvalidation.NameIsDNSSubdomain
 	}
+	// ValidateObjectMeta ranges over the label and annotation maps: sorted,
+	// its errors come out in the same order on every run.
+	type metaError struct{ field, body string }
+	var errs []metaError
 	for _, e := range apimachineryvalidation.ValidateObjectMeta(&meta, meta.Namespace != "", nameFn, field.NewPath("metadata")) {
-		r.errorf(o, e.Field, "%s", strings.Join(strings.Fields(e.ErrorBody()), " ")) // its examples are joined by two spaces
+		errs = append(errs, metaError{e.Field, strings.Join(strings.Fields(e.ErrorBody()), " ")}) // its examples are joined by two spaces
+	}
+	slices.SortFunc(errs, func(a, b metaError) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.body, b.body)) })
+	for _, e := range errs {
+		r.errorf(o, e.field, "%s", e.body)
 	}
 	if gk == kit.CRDKind {
 		group, _, _ := o.NestedString("spec", "group")
