@@ -26,14 +26,16 @@ func DecodeJSON(raw []byte, cfg any) error {
 		return fmt.Errorf("decoding config: %T is not a non-nil pointer", cfg)
 	}
 	given := reflect.New(dst.Type().Elem())
-	if err := decodeStrict(raw, given.Interface()); err != nil {
+	if err := DecodeStrictJSON(raw, given.Interface()); err != nil {
 		return err
 	}
 	return overlay(dst.Elem(), given.Elem(), raw)
 }
 
-// decodeStrict decodes raw into a zero value.
-func decodeStrict(raw []byte, v any) error {
+// DecodeStrictJSON decodes raw into v as the API server's strict decoding
+// does: unknown and duplicate fields are errors, and type errors name the
+// field and the JSON type expected.
+func DecodeStrictJSON(raw []byte, v any) error {
 	strict, err := sigsjson.UnmarshalStrict(raw, v)
 	if err != nil {
 		return cleanJSONError(err)

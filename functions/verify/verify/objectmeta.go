@@ -2,9 +2,6 @@ package verify
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -14,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -130,24 +126,5 @@ func decodeNode(n *yaml.Node, v any) error {
 	if err != nil {
 		return err
 	}
-	strict, err := sigsjson.UnmarshalStrict(j, v)
-	if err != nil {
-		return jsonDecodeError(err)
-	}
-	if len(strict) > 0 {
-		msgs := make([]string, len(strict))
-		for i, e := range strict {
-			msgs[i] = e.Error()
-		}
-		return fmt.Errorf("%s", strings.Join(msgs, "; "))
-	}
-	return nil
-}
-
-func jsonDecodeError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return fmt.Errorf("field %q: expected %s, got %s", te.Field, kit.JSONTypeName(te.Type), te.Value)
-	}
-	return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "json: "))
+	return kit.DecodeStrictJSON(j, v)
 }
