@@ -13,12 +13,14 @@ import (
 )
 
 // The objects this function generates, written as structs so that their
-// field order is fixed.
-type objectMeta struct {
-	Name        string            `json:"name"`
-	Namespace   string            `json:"namespace"`
-	Labels      map[string]string `json:"labels,omitempty"`
-	Annotations map[string]string `json:"annotations"`
+// fields are fixed (sigs.k8s.io/yaml writes the keys sorted).
+
+// header is what every generated object starts with; encoding/json inlines
+// it.
+type header struct {
+	APIVersion string         `json:"apiVersion"`
+	Kind       string         `json:"kind"`
+	Metadata   kit.ObjectMeta `json:"metadata"`
 }
 
 type targetRef struct {
@@ -32,10 +34,8 @@ type matchLabels struct {
 }
 
 type authorizationPolicy struct {
-	APIVersion string     `json:"apiVersion"`
-	Kind       string     `json:"kind"`
-	Metadata   objectMeta `json:"metadata"`
-	Spec       struct {
+	header
+	Spec struct {
 		Selector   *matchLabels `json:"selector,omitempty"`
 		TargetRefs []targetRef  `json:"targetRefs,omitempty"`
 		Action     string       `json:"action"`
@@ -50,10 +50,8 @@ type waypointListener struct {
 }
 
 type waypointGateway struct {
-	APIVersion string     `json:"apiVersion"`
-	Kind       string     `json:"kind"`
-	Metadata   objectMeta `json:"metadata"`
-	Spec       struct {
+	header
+	Spec struct {
 		GatewayClassName string             `json:"gatewayClassName"`
 		Listeners        []waypointListener `json:"listeners"`
 	} `json:"spec"`
@@ -61,17 +59,12 @@ type waypointGateway struct {
 
 // generatedMeta names a generated object, marks it as ours (so a second run
 // leaves it alone) and tells kpt which file to write it to.
-func generatedMeta(kind, ns, name, forPolicy string) objectMeta {
-	path := FunctionName + "/" + strings.ToLower(kind+"_"+ns+"_"+name) + ".yaml"
-	a := map[string]string{
-		generatedByAnnotation:                FunctionName,
-		"config.kubernetes.io/path":          path,
-		"internal.config.kubernetes.io/path": path,
-	}
+func generatedMeta(kind, ns, name, forPolicy string) kit.ObjectMeta {
+	a := map[string]string{generatedByAnnotation: FunctionName}
 	if forPolicy != "" {
 		a[generatedForAnnotation] = forPolicy
 	}
-	return objectMeta{Name: name, Namespace: ns, Annotations: a}
+	return kit.GeneratedMeta(FunctionName, kind, ns, name, a)
 }
 
 // Suffixes of the policies derived from a source policy: its ztunnel
@@ -147,10 +140,8 @@ type networkPolicyRule struct {
 }
 
 type networkPolicyObject struct {
-	APIVersion string     `json:"apiVersion"`
-	Kind       string     `json:"kind"`
-	Metadata   objectMeta `json:"metadata"`
-	Spec       struct {
+	header
+	Spec struct {
 		PodSelector matchLabels         `json:"podSelector"`
 		Ingress     []networkPolicyRule `json:"ingress"`
 		PolicyTypes []string            `json:"policyTypes"`

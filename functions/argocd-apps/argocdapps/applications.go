@@ -8,69 +8,56 @@ import (
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
-
-// GeneratedByAnnotation marks the objects this function creates, so that a
-// second run replaces them instead of grouping them.
-const GeneratedByAnnotation = "fn.kfgitops.dev/generated-by"
-
-const functionName = "argocd-apps"
 
 // The parts of argoproj.io/v1alpha1 Application this function writes, in
 // Argo CD's field order. Argo CD's own Go types pull in its whole module;
 // the output is checked against the Application CRD in the tests instead.
-// The yaml tags keep this field order in the output (JSON would sort it).
+// They are written with kyaml's yaml.Marshal (kit.NewObject), whose yaml
+// tags keep this field order in the output.
 type application struct {
-	APIVersion string     `json:"apiVersion" yaml:"apiVersion"`
-	Kind       string     `json:"kind" yaml:"kind"`
-	Metadata   objectMeta `json:"metadata" yaml:"metadata"`
-	Spec       appSpec    `json:"spec" yaml:"spec"`
-}
-
-type objectMeta struct {
-	Name        string            `json:"name" yaml:"name"`
-	Namespace   string            `json:"namespace" yaml:"namespace"`
-	Labels      map[string]string `json:"labels,omitempty" yaml:"labels,omitempty"`
-	Annotations map[string]string `json:"annotations,omitempty" yaml:"annotations,omitempty"`
+	APIVersion string         `yaml:"apiVersion"`
+	Kind       string         `yaml:"kind"`
+	Metadata   kit.ObjectMeta `yaml:"metadata"`
+	Spec       appSpec        `yaml:"spec"`
 }
 
 type appSpec struct {
-	Project           string             `json:"project" yaml:"project"`
-	Source            appSource          `json:"source" yaml:"source"`
-	Destination       appDestination     `json:"destination" yaml:"destination"`
-	SyncPolicy        syncPolicy         `json:"syncPolicy" yaml:"syncPolicy"`
-	IgnoreDifferences []IgnoreDifference `json:"ignoreDifferences,omitempty" yaml:"ignoreDifferences,omitempty"`
+	Project           string             `yaml:"project"`
+	Source            appSource          `yaml:"source"`
+	Destination       appDestination     `yaml:"destination"`
+	SyncPolicy        syncPolicy         `yaml:"syncPolicy"`
+	IgnoreDifferences []IgnoreDifference `yaml:"ignoreDifferences,omitempty"`
 }
 
 type appSource struct {
-	RepoURL        string `json:"repoURL" yaml:"repoURL"`
-	TargetRevision string `json:"targetRevision" yaml:"targetRevision"`
-	Path           string `json:"path" yaml:"path"`
+	RepoURL        string `yaml:"repoURL"`
+	TargetRevision string `yaml:"targetRevision"`
+	Path           string `yaml:"path"`
 }
 
 type appDestination struct {
-	Server    string `json:"server,omitempty" yaml:"server,omitempty"`
-	Name      string `json:"name,omitempty" yaml:"name,omitempty"`
-	Namespace string `json:"namespace,omitempty" yaml:"namespace,omitempty"`
+	Server    string `yaml:"server,omitempty"`
+	Name      string `yaml:"name,omitempty"`
+	Namespace string `yaml:"namespace,omitempty"`
 }
 
 type syncPolicy struct {
-	Automated   automated `json:"automated" yaml:"automated"`
-	SyncOptions []string  `json:"syncOptions,omitempty" yaml:"syncOptions,omitempty"`
-	Retry       Retry     `json:"retry" yaml:"retry"`
+	Automated   automated `yaml:"automated"`
+	SyncOptions []string  `yaml:"syncOptions,omitempty"`
+	Retry       Retry     `yaml:"retry"`
 }
 
 type automated struct {
-	Prune    bool `json:"prune" yaml:"prune"`
-	SelfHeal bool `json:"selfHeal" yaml:"selfHeal"`
+	Prune    bool `yaml:"prune"`
+	SelfHeal bool `yaml:"selfHeal"`
 }
 
 type configMap struct {
-	APIVersion string            `json:"apiVersion" yaml:"apiVersion"`
-	Kind       string            `json:"kind" yaml:"kind"`
-	Metadata   objectMeta        `json:"metadata" yaml:"metadata"`
-	Data       map[string]string `json:"data" yaml:"data"`
+	APIVersion string            `yaml:"apiVersion"`
+	Kind       string            `yaml:"kind"`
+	Metadata   kit.ObjectMeta    `yaml:"metadata"`
+	Data       map[string]string `yaml:"data"`
 }
 
 // groupApp is what is decided for one group's Application.
@@ -99,19 +86,16 @@ func (b appBuilder) destination(namespace string) appDestination {
 	return d
 }
 
-func (b appBuilder) meta(name, file string, wave *int) objectMeta {
+func (b appBuilder) meta(name, file string, wave *int) kit.ObjectMeta {
 	annotations := map[string]string{GeneratedByAnnotation: functionName}
-	for _, a := range pathAnnotations {
-		annotations[a] = file
-	}
 	if wave != nil {
 		annotations[kit.SyncWaveAnnotation] = strconv.Itoa(*wave)
 	}
-	return objectMeta{
+	return kit.ObjectMeta{
 		Name:        name,
 		Namespace:   b.cfg.ArgoCDNamespace,
 		Labels:      map[string]string{"app.kubernetes.io/part-of": b.cfg.RootApplication},
-		Annotations: annotations,
+		Annotations: kit.WithPath(annotations, file),
 	}
 }
 
@@ -205,7 +189,7 @@ func (b appBuilder) groupApplication(ga groupApp) (*fn.KubeObject, decisions, er
 			IgnoreDifferences: append(ignoreDifferences(ga.objects), ga.group.IgnoreDifferences...),
 		},
 	}
-	o, err := toKubeObject(app)
+	o, err := kit.NewObject(app)
 	return o, d, err
 }
 
@@ -233,7 +217,7 @@ func (b appBuilder) rootApplication() (*fn.KubeObject, error) {
 			},
 		},
 	}
-	return toKubeObject(app)
+	return kit.NewObject(app)
 }
 
 // healthConfigMap is argocd-cm holding only the Application health check;
@@ -242,7 +226,7 @@ func (b appBuilder) healthConfigMap() (*fn.KubeObject, error) {
 	meta := b.meta("argocd-cm", path.Join(BootstrapDir, "argocd-cm.yaml"), nil)
 	// Argo CD reads only an argocd-cm that carries this label.
 	meta.Labels = map[string]string{"app.kubernetes.io/name": "argocd-cm", "app.kubernetes.io/part-of": "argocd"}
-	o, err := toKubeObject(configMap{
+	o, err := kit.NewObject(configMap{
 		APIVersion: "v1",
 		Kind:       "ConfigMap",
 		Metadata:   meta,
@@ -255,12 +239,4 @@ func (b appBuilder) healthConfigMap() (*fn.KubeObject, error) {
 		return nil, fmt.Errorf("argocd-cm: %w", err)
 	}
 	return o, nil
-}
-
-func toKubeObject(v any) (*fn.KubeObject, error) {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return fn.ParseKubeObject(b)
 }

@@ -12,6 +12,12 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
+// GeneratedByAnnotation marks the objects this function creates, so that a
+// second run replaces them instead of grouping them.
+const GeneratedByAnnotation = "fn.kfgitops.dev/generated-by"
+
+const functionName = "argocd-apps"
+
 // Function is argocd-apps.
 var Function = kit.Definition[Config]{
 	FunctionName: functionName,

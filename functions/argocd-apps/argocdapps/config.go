@@ -2,7 +2,6 @@ package argocdapps
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,15 +11,6 @@ import (
 
 // Kind is the typed functionConfig kind.
 const Kind = "ArgoCDApps"
-
-// Directories of the output tree that are not groups.
-const (
-	// AppsDir holds the group Applications; the root Application syncs it.
-	AppsDir = "apps"
-	// BootstrapDir holds what is applied once by hand: the root Application
-	// and the argocd-cm health customization.
-	BootstrapDir = "bootstrap"
-)
 
 // Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
 type Config struct {
@@ -145,101 +135,6 @@ type IgnoreDifference struct {
 	ManagedFieldsManagers []string `json:"managedFieldsManagers,omitempty" yaml:"managedFieldsManagers,omitempty"`
 }
 
-// Group names of the Kubeflow defaults.
-const (
-	GroupCRDs           = "crds"
-	GroupCertManager    = "cert-manager"
-	GroupInfrastructure = "infrastructure"
-	GroupKubeflow       = "kubeflow"
-	GroupProfiles       = "profiles"
-)
-
-// PlaceholderRepoURL is the default source.repoURL; a warning asks for the
-// real one.
-const PlaceholderRepoURL = "https://github.com/example/kubeflow-gitops.git"
-
-// DefaultServer is the in-cluster destination, used when the config names
-// no destination.
-const DefaultServer = "https://kubernetes.default.svc"
-
-// Defaults is the configuration for upstream Kubeflow: the stages follow the
-// waves set-sync-wave gives (-2 CRDs, -1 cert-manager, 0 infrastructure,
-// 1 and above Kubeflow), Profiles last because the profile controller
-// (kubeflow) reconciles them; objects without a wave fall back to kind and
-// namespace rules.
-func Defaults() Config {
-	return Config{
-		Groups: []Group{
-			{Name: GroupCRDs, Wave: kit.Ptr(-2)},
-			{Name: GroupCertManager, Wave: kit.Ptr(-1)},
-			{Name: GroupInfrastructure, Wave: kit.Ptr(0)},
-			{Name: GroupKubeflow, Wave: kit.Ptr(1)},
-			{Name: GroupProfiles, Wave: kit.Ptr(2)},
-		},
-		Rules:        DefaultRules(),
-		DefaultGroup: GroupKubeflow,
-		Source: Source{
-			RepoURL:        PlaceholderRepoURL,
-			TargetRevision: "HEAD",
-		},
-		Project:               "default",
-		ArgoCDNamespace:       "argocd",
-		ApplicationNamePrefix: "kubeflow-",
-		RootApplication:       "kubeflow",
-		Prune:                 true,
-		SelfHeal:              true,
-		PruneProtectedKinds: []kit.GroupKind{
-			kit.CRDKind,
-			kit.NamespaceKind,
-			{Kind: "PersistentVolumeClaim"},
-			ProfileKind,
-		},
-		Retry: Retry{
-			Limit:   10,
-			Backoff: Backoff{Duration: "5s", Factor: 2, MaxDuration: "3m"},
-		},
-		RootRetryLimit: -1,
-		HealthCheck:    true,
-		Emit:           EmitAll,
-	}
-}
-
-// ProfileKind is Kubeflow's Profile: deleting one deletes the user's
-// namespace, and only the profile controller can reconcile it.
-var ProfileKind = kit.GroupKind{Group: "kubeflow.org", Kind: "Profile"}
-
-// DefaultRules map set-sync-wave's waves onto the stages, and group objects
-// that carry no wave by kind and namespace.
-func DefaultRules() []Rule {
-	core := ""
-	return []Rule{
-		{Match: kit.Selector{Group: &ProfileKind.Group, Kind: ProfileKind.Kind}, Group: GroupProfiles},
-		// Declared profiles' namespaces, access objects and waypoints, which
-		// must reach the cluster with their Profiles (and before them: the
-		// profile controller then adopts the namespace instead of owning it).
-		{Match: kit.Selector{Labels: map[string]string{kit.ManagedByLabel: kit.ManagedByProfiles}}, Group: GroupProfiles},
-		{Waves: "..-2", Group: GroupCRDs},
-		{Waves: "-1", Group: GroupCertManager},
-		{Waves: "0", Group: GroupInfrastructure},
-		{Waves: "1..", Group: GroupKubeflow},
-		// Without a wave (set-sync-wave did not run):
-		{Match: kit.Selector{Group: &kit.CRDKind.Group, Kind: kit.CRDKind.Kind}, Group: GroupCRDs},
-		{Match: kit.Selector{Namespace: "cert-manager"}, Group: GroupCertManager},
-		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "cert-manager"}, Group: GroupCertManager},
-		{Match: kit.Selector{Labels: map[string]string{"app.kubernetes.io/name": "cert-manager"}}, Group: GroupCertManager},
-		{Match: kit.Selector{Group: kit.Ptr("cert-manager.io"), Kind: "ClusterIssuer"}, Group: GroupCertManager},
-		{Match: kit.Selector{Namespace: "istio-system"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "istio-system"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Labels: map[string]string{"app.kubernetes.io/part-of": "istio"}}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Namespace: "auth"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "auth"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Namespace: "oauth2-proxy"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "oauth2-proxy"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Namespace: "knative-*"}, Group: GroupInfrastructure},
-		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "knative-*"}, Group: GroupInfrastructure},
-	}
-}
-
 // Emit modes.
 const (
 	EmitAll          = "all"
@@ -251,8 +146,35 @@ const (
 // Validate checks names, references between groups and rules, ranges and
 // durations, naming the field at fault.
 func (c *Config) Validate() error {
+	names, err := c.validateGroups()
+	if err != nil {
+		return err
+	}
+	if err := c.validateRules(names); err != nil {
+		return err
+	}
+	if c.DefaultGroup != "" && !names[c.DefaultGroup] {
+		return fmt.Errorf("defaultGroup %q: not one of groups", c.DefaultGroup)
+	}
+	if err := c.validateArgoCD(); err != nil {
+		return err
+	}
+	if err := c.Retry.validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.Emit == EmitAll, c.Emit == EmitApplications, c.Emit == EmitBootstrap:
+	case strings.HasPrefix(c.Emit, EmitGroupPrefix) && names[strings.TrimPrefix(c.Emit, EmitGroupPrefix)]:
+	default:
+		return fmt.Errorf("emit %q: want all, applications, bootstrap or group:<name> of one of groups", c.Emit)
+	}
+	return nil
+}
+
+// validateGroups checks every group and returns the set of their names.
+func (c *Config) validateGroups() (map[string]bool, error) {
 	if len(c.Groups) == 0 {
-		return fmt.Errorf("groups: at least one group is needed")
+		return nil, fmt.Errorf("groups: at least one group is needed")
 	}
 	names := map[string]bool{}
 	waves := c.groupWaves()
@@ -260,39 +182,54 @@ func (c *Config) Validate() error {
 		g := &c.Groups[i]
 		field := fmt.Sprintf("groups[%d]", i)
 		if errs := validation.IsDNS1123Label(g.Name); len(errs) > 0 {
-			return fmt.Errorf("%s.name %q: %s", field, g.Name, strings.Join(errs, "; "))
+			return nil, fmt.Errorf("%s.name %q: %s", field, g.Name, strings.Join(errs, "; "))
 		}
 		if g.Name == AppsDir || g.Name == BootstrapDir {
-			return fmt.Errorf("%s.name %q: reserved for the directories of the Applications", field, g.Name)
+			return nil, fmt.Errorf("%s.name %q: reserved for the directories of the Applications", field, g.Name)
 		}
 		if names[g.Name] {
-			return fmt.Errorf("%s.name %q: duplicate group", field, g.Name)
+			return nil, fmt.Errorf("%s.name %q: duplicate group", field, g.Name)
 		}
 		names[g.Name] = true
 		if i > 0 && waves[i] < waves[i-1] {
-			return fmt.Errorf("%s.wave %d: lower than the previous group's wave %d; groups are listed in sync order", field, waves[i], waves[i-1])
+			return nil, fmt.Errorf("%s.wave %d: lower than the previous group's wave %d; groups are listed in sync order", field, waves[i], waves[i-1])
 		}
-		for j, opt := range g.SyncOptions {
-			if k, _, ok := strings.Cut(opt, "="); !ok || k == "" {
-				return fmt.Errorf("%s.syncOptions[%d] %q: want Key=value", field, j, opt)
-			}
-		}
-		for j, d := range g.IgnoreDifferences {
-			if d.Kind == "" {
-				return fmt.Errorf("%s.ignoreDifferences[%d].kind: required", field, j)
-			}
-			if len(d.JSONPointers)+len(d.JQPathExpressions)+len(d.ManagedFieldsManagers) == 0 {
-				return fmt.Errorf("%s.ignoreDifferences[%d]: set jsonPointers, jqPathExpressions or managedFieldsManagers", field, j)
-			}
+		if err := g.validateSyncSettings(field); err != nil {
+			return nil, err
 		}
 		app := c.ApplicationNamePrefix + g.Name
 		if errs := validation.IsDNS1123Subdomain(app); len(errs) > 0 {
-			return fmt.Errorf("applicationNamePrefix %q: Application name %q: %s", c.ApplicationNamePrefix, app, strings.Join(errs, "; "))
+			return nil, fmt.Errorf("applicationNamePrefix %q: Application name %q: %s", c.ApplicationNamePrefix, app, strings.Join(errs, "; "))
 		}
 	}
+	return names, nil
+}
+
+// validateSyncSettings checks what a group adds to its Application's sync:
+// syncOptions and ignoreDifferences.
+func (g *Group) validateSyncSettings(field string) error {
+	for j, opt := range g.SyncOptions {
+		if k, _, ok := strings.Cut(opt, "="); !ok || k == "" {
+			return fmt.Errorf("%s.syncOptions[%d] %q: want Key=value", field, j, opt)
+		}
+	}
+	for j, d := range g.IgnoreDifferences {
+		if d.Kind == "" {
+			return fmt.Errorf("%s.ignoreDifferences[%d].kind: required", field, j)
+		}
+		if len(d.JSONPointers)+len(d.JQPathExpressions)+len(d.ManagedFieldsManagers) == 0 {
+			return fmt.Errorf("%s.ignoreDifferences[%d]: set jsonPointers, jqPathExpressions or managedFieldsManagers", field, j)
+		}
+	}
+	return nil
+}
+
+// validateRules checks that every rule names one of groups and matches
+// something well-formed.
+func (c *Config) validateRules(groups map[string]bool) error {
 	for i, r := range c.Rules {
 		field := fmt.Sprintf("rules[%d]", i)
-		if !names[r.Group] {
+		if !groups[r.Group] {
 			return fmt.Errorf("%s.group %q: not one of groups", field, r.Group)
 		}
 		if err := r.Match.Validate(); err != nil {
@@ -302,9 +239,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.waves: %w", field, err)
 		}
 	}
-	if c.DefaultGroup != "" && !names[c.DefaultGroup] {
-		return fmt.Errorf("defaultGroup %q: not one of groups", c.DefaultGroup)
-	}
+	return nil
+}
+
+// validateArgoCD checks where the Applications read from, deploy to and live.
+func (c *Config) validateArgoCD() error {
 	if c.Source.RepoURL == "" {
 		return fmt.Errorf("source.repoURL: required")
 	}
@@ -323,86 +262,20 @@ func (c *Config) Validate() error {
 	if errs := validation.IsDNS1123Subdomain(c.RootApplication); len(errs) > 0 {
 		return fmt.Errorf("rootApplication %q: %s", c.RootApplication, strings.Join(errs, "; "))
 	}
+	return nil
+}
+
+func (r Retry) validate() error {
 	for _, d := range []struct{ field, value string }{
-		{"retry.backoff.duration", c.Retry.Backoff.Duration},
-		{"retry.backoff.maxDuration", c.Retry.Backoff.MaxDuration},
+		{"retry.backoff.duration", r.Backoff.Duration},
+		{"retry.backoff.maxDuration", r.Backoff.MaxDuration},
 	} {
 		if _, err := time.ParseDuration(d.value); err != nil {
 			return fmt.Errorf("%s %q: want a duration such as 5s or 3m", d.field, d.value)
 		}
 	}
-	if c.Retry.Backoff.Factor < 1 {
-		return fmt.Errorf("retry.backoff.factor %d: want at least 1", c.Retry.Backoff.Factor)
-	}
-	switch {
-	case c.Emit == EmitAll, c.Emit == EmitApplications, c.Emit == EmitBootstrap:
-	case strings.HasPrefix(c.Emit, EmitGroupPrefix) && names[strings.TrimPrefix(c.Emit, EmitGroupPrefix)]:
-	default:
-		return fmt.Errorf("emit %q: want all, applications, bootstrap or group:<name> of one of groups", c.Emit)
+	if r.Backoff.Factor < 1 {
+		return fmt.Errorf("retry.backoff.factor %d: want at least 1", r.Backoff.Factor)
 	}
 	return nil
-}
-
-// groupWaves resolves the Application wave of every group.
-func (c *Config) groupWaves() []int {
-	waves := make([]int, len(c.Groups))
-	next := 0
-	for i, g := range c.Groups {
-		if g.Wave != nil {
-			next = *g.Wave
-		}
-		waves[i] = next
-		next++
-	}
-	return waves
-}
-
-// waveRange is an inclusive range of sync waves; a nil bound is open.
-type waveRange struct {
-	set      bool
-	min, max *int
-}
-
-func (r waveRange) contains(w int) bool {
-	return (r.min == nil || w >= *r.min) && (r.max == nil || w <= *r.max)
-}
-
-// parseWaveRange parses "", "1", "1..", "..-2" and "0..3".
-func parseWaveRange(s string) (waveRange, error) {
-	if s == "" {
-		return waveRange{}, nil
-	}
-	bound := func(b string) (*int, error) {
-		if b == "" {
-			return nil, nil
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(b))
-		if err != nil {
-			return nil, fmt.Errorf("%q: %q is not an integer (want 1, 1.., ..-2 or 0..3)", s, b)
-		}
-		return &n, nil
-	}
-	lo, hi, isRange := strings.Cut(s, "..")
-	if !isRange {
-		n, err := bound(s)
-		if err != nil || n == nil {
-			return waveRange{}, err
-		}
-		return waveRange{set: true, min: n, max: n}, nil
-	}
-	if lo == "" && hi == "" {
-		return waveRange{}, fmt.Errorf("%q: give at least one bound", s)
-	}
-	min, err := bound(lo)
-	if err != nil {
-		return waveRange{}, err
-	}
-	max, err := bound(hi)
-	if err != nil {
-		return waveRange{}, err
-	}
-	if min != nil && max != nil && *min > *max {
-		return waveRange{}, fmt.Errorf("%q: empty range", s)
-	}
-	return waveRange{set: true, min: min, max: max}, nil
 }

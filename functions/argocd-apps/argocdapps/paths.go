@@ -9,6 +9,15 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 )
 
+// Directories of the output tree that are not groups.
+const (
+	// AppsDir holds the group Applications; the root Application syncs it.
+	AppsDir = "apps"
+	// BootstrapDir holds what is applied once by hand: the root Application
+	// and the argocd-cm health customization.
+	BootstrapDir = "bootstrap"
+)
+
 // The annotations that tell kpt which file an object is written to: the
 // current one and the legacy one older tools still read.
 var (

@@ -3,27 +3,18 @@ package profiles
 import (
 	"encoding/json"
 	"maps"
-	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // The rendered objects, as structs so that their fields come out in the
 // order kubectl shows them.
 
-type objectMeta struct {
-	Name        string            `yaml:"name"`
-	Namespace   string            `yaml:"namespace,omitempty"`
-	Labels      map[string]string `yaml:"labels,omitempty"`
-	Annotations map[string]string `yaml:"annotations,omitempty"`
-}
-
 type header struct {
-	APIVersion string     `yaml:"apiVersion"`
-	Kind       string     `yaml:"kind"`
-	Metadata   objectMeta `yaml:"metadata"`
+	APIVersion string         `yaml:"apiVersion"`
+	Kind       string         `yaml:"kind"`
+	Metadata   kit.ObjectMeta `yaml:"metadata"`
 }
 
 type subject struct {
@@ -78,24 +69,14 @@ const rbacGroup = "rbac.authorization.k8s.io"
 
 // meta is the metadata of a rendered object: the marker, and the file kpt
 // writes it to.
-func meta(kind, ns, name string, labels, annotations map[string]string) objectMeta {
-	l := maps.Clone(labels)
-	if l == nil {
-		l = map[string]string{}
+func meta(kind, ns, name string, labels, annotations map[string]string) kit.ObjectMeta {
+	m := kit.GeneratedMeta(FunctionName, kind, ns, name, annotations)
+	m.Labels = maps.Clone(labels)
+	if m.Labels == nil {
+		m.Labels = map[string]string{}
 	}
-	l[ManagedByLabel] = ManagedBy
-	a := maps.Clone(annotations)
-	if a == nil {
-		a = map[string]string{}
-	}
-	file := kind
-	if ns != "" {
-		file += "_" + ns
-	}
-	file = FunctionName + "/" + strings.ToLower(file+"_"+name) + ".yaml"
-	a["config.kubernetes.io/path"] = file
-	a["internal.config.kubernetes.io/path"] = file
-	return objectMeta{Name: name, Namespace: ns, Labels: l, Annotations: a}
+	m.Labels[ManagedByLabel] = ManagedBy
+	return m
 }
 
 // newNamespace is the namespace as the profile controller creates it (its
@@ -112,7 +93,7 @@ func newNamespace(p resolvedProfile) (*fn.KubeObject, error) {
 	annotations[ownerAnnotation] = p.owner.Email
 	annotations[kit.SyncOptionsAnnotation] = survive
 	h := header{APIVersion: "v1", Kind: "Namespace", Metadata: meta("Namespace", "", p.Name, labels, annotations)}
-	return toObject(h)
+	return kit.NewObject(h)
 }
 
 func newProfile(p resolvedProfile) (*fn.KubeObject, error) {
@@ -124,7 +105,7 @@ func newProfile(p resolvedProfile) (*fn.KubeObject, error) {
 			return nil, err
 		}
 	}
-	return toObject(o)
+	return kit.NewObject(o)
 }
 
 func newRoleBinding(ns string, g grant) (*fn.KubeObject, error) {
@@ -134,7 +115,7 @@ func newRoleBinding(ns string, g grant) (*fn.KubeObject, error) {
 		Metadata: meta("RoleBinding", ns, name, nil, map[string]string{userAnnotation: g.user.Email, roleAnnotation: g.role})}
 	o.RoleRef = subject{APIGroup: rbacGroup, Kind: "ClusterRole", Name: "kubeflow-" + g.role}
 	o.Subjects = []subject{{APIGroup: rbacGroup, Kind: "User", Name: g.user.Email}}
-	return toObject(o)
+	return kit.NewObject(o)
 }
 
 // newAuthorizationPolicy is kfam's policy for a contributor: requests that
@@ -149,13 +130,5 @@ func newAuthorizationPolicy(ns string, g grant, s kfamSettings) (*fn.KubeObject,
 	r := policyRule{From: []policyFrom{from}}
 	r.When = []policyCondition{{Key: "request.headers[" + s.userIDHeader + "]", Values: []string{s.userIDPrefix + g.user.Email}}}
 	o.Spec.Rules = []policyRule{r}
-	return toObject(o)
-}
-
-func toObject(v any) (*fn.KubeObject, error) {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return fn.ParseKubeObject(b)
+	return kit.NewObject(o)
 }
