@@ -205,13 +205,12 @@ func checkAnnotations(f kit.Function) error {
 // checkCommentsAndOrder: every comment of a surviving object is still there,
 // and keys present before and after keep their relative order.
 func checkCommentsAndOrder(f kit.Function) error {
-	in := resourceList("", sampleItems, "")
-	_, rl, _, err := run(f, in)
+	_, rl, _, err := run(f, sampleList)
 	if err != nil {
 		return err
 	}
 	before := map[string]*fn.KubeObject{}
-	for _, o := range mustParse(in).Items {
+	for _, o := range mustParse(sampleList).Items {
 		before[id(o)] = o
 	}
 	for _, o := range rl.Items {
@@ -233,7 +232,7 @@ func checkCommentsAndOrder(f kit.Function) error {
 }
 
 func checkResultsShape(f kit.Function) error {
-	_, rl, _, err := run(f, resourceList("", sampleItems, ""))
+	_, rl, _, err := run(f, sampleList)
 	if err != nil {
 		return err
 	}
@@ -253,12 +252,11 @@ func checkResultsShape(f kit.Function) error {
 }
 
 func checkIdempotent(f kit.Function) error {
-	in := resourceList("", sampleItems, "")
-	first, _, _, err := run(f, in)
+	first, _, _, err := run(f, sampleList)
 	if err != nil {
 		return err
 	}
-	again, _, _, _ := run(f, in)
+	again, _, _, _ := run(f, sampleList)
 	if !bytes.Equal(first, again) {
 		return fmt.Errorf("the same input gave different outputs")
 	}

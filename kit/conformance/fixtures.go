@@ -12,6 +12,10 @@ import (
 //go:embed testdata/sample.yaml
 var sampleItems string
 
+// sampleList is sampleItems as a ResourceList without functionConfig: the
+// input of the checks that look at what a function does to the items.
+var sampleList = resourceList("", sampleItems, "")
+
 const kptfile = `
 ---
 apiVersion: kpt.dev/v1

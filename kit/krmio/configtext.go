@@ -19,22 +19,29 @@ func oversizedConfig(rest []byte) (error, bool) {
 	if !ok || end-start <= kit.MaxConfigTextBytes {
 		return nil, false
 	}
-	keyStart := start - len("functionConfig:\n")
-	skeleton := make([]byte, 0, keyStart+len(rest)-end+32)
-	skeleton = append(skeleton, rest[:keyStart]...)
-	skeleton = append(skeleton, "functionConfig: {}\n"...)
-	skeleton = append(skeleton, rest[end:]...)
+	skeleton, line := emptyBlock(rest, "functionConfig", "{}", start, end)
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(skeleton)).Decode(&doc); err != nil || len(doc.Content) != 1 {
 		return nil, false
 	}
 	fc := field(doc.Content[0], "functionConfig")
-	line := bytes.Count(rest[:keyStart], []byte("\n")) + 1
 	if fc == nil || fc.Kind != yaml.MappingNode || len(fc.Content) != 0 || fc.Line != line {
 		return nil, false
 	}
 	return fmt.Errorf("functionConfig: %d bytes of YAML, over the limit of %d bytes (it may hold at most %d bytes of keys and values)",
 		end-start, kit.MaxConfigTextBytes, kit.MaxConfigBytes), true
+}
+
+// emptyBlock is in with the block topLevelBlock found under key (from start
+// to end) and its key line replaced by the one line `key: empty`, and the
+// number of that line.
+func emptyBlock(in []byte, key, empty string, start, end int) (out []byte, line int) {
+	keyStart := start - len(key+":\n")
+	out = make([]byte, 0, keyStart+len(in)-end+len(key)+len(empty)+3)
+	out = append(out, in[:keyStart]...)
+	out = append(out, key+": "+empty+"\n"...)
+	out = append(out, in[end:]...)
+	return out, bytes.Count(in[:keyStart], []byte("\n")) + 1
 }
 
 // topLevelBlock finds the lines after a column-0 "key:" line, up to the

@@ -23,83 +23,91 @@ func analyzeScalar(value string) scalarAnalysis {
 	if len(value) == 0 {
 		return scalarAnalysis{blockPlainAllowed: true, singleQuotedAllowed: true}
 	}
-	var blockIndicators, lineBreaks, specialCharacters, tabCharacters,
-		leadingSpace, leadingBreak, trailingSpace, trailingBreak, breakSpace, spaceBreak,
-		previousSpace, previousBreak bool
-	if strings.HasPrefix(value, "---") || strings.HasPrefix(value, "...") {
-		blockIndicators = true
-	}
+	var f scalarFlags
+	f.blockIndicators = strings.HasPrefix(value, "---") || strings.HasPrefix(value, "...")
 	precededByWhitespace := true
 	for i, w := 0, 0; i < len(value); i += w {
 		w = width(value[i])
-		followedByWhitespace := i+w >= len(value) || isBlank(value, i+w)
-		if i == 0 {
-			switch value[i] {
-			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
-				blockIndicators = true
-			case '?', ':', '-':
-				if followedByWhitespace {
-					blockIndicators = true
-				}
-			}
-		} else {
-			switch value[i] {
-			case ':':
-				if followedByWhitespace {
-					blockIndicators = true
-				}
-			case '#':
-				if precededByWhitespace {
-					blockIndicators = true
-				}
-			}
+		if isIndicator(value, i, w, precededByWhitespace) {
+			f.blockIndicators = true
 		}
 		if value[i] == '\t' {
-			tabCharacters = true
+			f.tabCharacters = true
 		} else if !isPrintable(value, i) {
-			specialCharacters = true
+			f.specialCharacters = true
 		}
-		switch {
-		case isSpace(value, i):
-			if i == 0 {
-				leadingSpace = true
-			}
-			if i+w == len(value) {
-				trailingSpace = true
-			}
-			if previousBreak {
-				breakSpace = true
-			}
-			previousSpace, previousBreak = true, false
-		case isBreak(value, i):
-			lineBreaks = true
-			if i == 0 {
-				leadingBreak = true
-			}
-			if i+w == len(value) {
-				trailingBreak = true
-			}
-			if previousSpace {
-				spaceBreak = true
-			}
-			previousSpace, previousBreak = false, true
-		default:
-			previousSpace, previousBreak = false, false
-		}
+		f.noteWhitespace(value, i, w)
 		precededByWhitespace = isBlankz(value, i)
 	}
-	a := scalarAnalysis{multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true}
-	if leadingSpace || leadingBreak || trailingSpace || trailingBreak || lineBreaks || blockIndicators {
+	return f.analysis()
+}
+
+// scalarFlags are what yaml_emitter_analyze_scalar notes on its walk over a
+// scalar.
+type scalarFlags struct {
+	blockIndicators, lineBreaks, specialCharacters, tabCharacters bool
+	leadingSpace, leadingBreak, trailingSpace, trailingBreak      bool
+	breakSpace, spaceBreak                                        bool
+	previousSpace, previousBreak                                  bool
+}
+
+// isIndicator tells whether the character at i, w bytes wide, is a YAML
+// indicator where it stands (which rules out the plain style).
+func isIndicator(value string, i, w int, precededByWhitespace bool) bool {
+	followedByWhitespace := i+w >= len(value) || isBlank(value, i+w)
+	if i == 0 {
+		switch value[i] {
+		case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+			return true
+		case '?', ':', '-':
+			return followedByWhitespace
+		}
+		return false
+	}
+	switch value[i] {
+	case ':':
+		return followedByWhitespace
+	case '#':
+		return precededByWhitespace
+	}
+	return false
+}
+
+// noteWhitespace records where the space or line break at i stands: first,
+// last, or next to the other kind.
+func (f *scalarFlags) noteWhitespace(value string, i, w int) {
+	first, last := i == 0, i+w == len(value)
+	switch {
+	case isSpace(value, i):
+		f.leadingSpace = f.leadingSpace || first
+		f.trailingSpace = f.trailingSpace || last
+		f.breakSpace = f.breakSpace || f.previousBreak
+		f.previousSpace, f.previousBreak = true, false
+	case isBreak(value, i):
+		f.lineBreaks = true
+		f.leadingBreak = f.leadingBreak || first
+		f.trailingBreak = f.trailingBreak || last
+		f.spaceBreak = f.spaceBreak || f.previousSpace
+		f.previousSpace, f.previousBreak = false, true
+	default:
+		f.previousSpace, f.previousBreak = false, false
+	}
+}
+
+// analysis is the styles the flags allow.
+func (f scalarFlags) analysis() scalarAnalysis {
+	a := scalarAnalysis{multiline: f.lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true}
+	if f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak || f.lineBreaks || f.blockIndicators {
 		a.blockPlainAllowed = false
 	}
-	if trailingSpace {
+	if f.trailingSpace {
 		a.blockAllowed = false
 	}
-	if breakSpace || spaceBreak || tabCharacters || specialCharacters {
+	if f.breakSpace || f.spaceBreak || f.tabCharacters || f.specialCharacters {
 		a.blockPlainAllowed = false
 		a.singleQuotedAllowed = false
 	}
-	if spaceBreak || specialCharacters {
+	if f.spaceBreak || f.specialCharacters {
 		a.blockAllowed = false
 	}
 	return a

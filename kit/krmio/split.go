@@ -34,15 +34,11 @@ func readSplit(in []byte) (*document, bool) {
 	if !ok {
 		return nil, false
 	}
-	keyStart := start - len("items:\n")
-	rest := make([]byte, 0, start+len(in)-end+16)
-	rest = append(rest, in[:keyStart]...)
-	rest = append(rest, "items: []\n"...)
-	rest = append(rest, in[end:]...)
+	rest, itemsLine := emptyBlock(in, "items", "[]", start, end)
 	if err, ok := oversizedConfig(rest); ok {
 		return &document{refused: err}, true
 	}
-	d, ok := readRest(rest, bytes.Count(in[:keyStart], []byte("\n"))+1)
+	d, ok := readRest(rest, itemsLine)
 	if !ok {
 		return nil, false
 	}
