@@ -64,6 +64,7 @@ func TestAPIServer(t *testing.T) {
 			runtimeSync(t, root, c, objs)
 		})
 	}
+	t.Run("declared-profiles", func(t *testing.T) { declaredProfiles(t, root, bin) })
 }
 
 // admit applies a rendered stream to a fresh cluster and fails on every
@@ -75,6 +76,16 @@ func admit(t testing.TB, root, bin string, out []byte) (*cluster, []object) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := startPlatform(t, root, bin, objs)
+	applyAll(t, c, objs)
+	return c, objs
+}
+
+// startPlatform starts a fresh cluster as Argo CD finds it before it syncs
+// the bundle: the platform's namespaces and the CRDs of the kinds the bundle
+// uses without defining.
+func startPlatform(t testing.TB, root, bin string, objs []object) *cluster {
+	t.Helper()
 	prereqs, err := prerequisiteCRDs(root, objs)
 	if err != nil {
 		t.Fatal(err)
@@ -89,8 +100,7 @@ func admit(t testing.TB, root, bin string, out []byte) (*cluster, []object) {
 	if len(prereqs) > 0 {
 		c.waitEstablished(t, "prerequisite CRDs")
 	}
-	applyAll(t, c, objs)
-	return c, objs
+	return c
 }
 
 // binaries builds (once, then cached) kube-apiserver, kubectl and etcd.
@@ -207,15 +217,23 @@ func rejections(stderr string) string {
 	return strings.Join(out, "\n")
 }
 
-// applyAll applies the objects wave by wave, as Argo CD syncs them: in each
-// wave, Namespaces and CRDs first (then wait until the CRDs are
-// Established), then the rest in Argo CD's kind order. Admission webhook
-// configurations and APIServices go last, after everything: no pod runs
-// here, so their backends never answer and a webhook registered earlier
-// would reject (fail closed) every object it intercepts.
+// applyAll applies the objects wave by wave, as Argo CD syncs them, then the
+// admission webhook configurations and APIServices, after everything: no
+// pod runs here, so their backends never answer and a webhook registered
+// earlier would reject (fail closed) every object it intercepts.
 func applyAll(t testing.TB, c *cluster, objs []object) {
 	start := time.Now()
-	var deferred []object
+	total, waves, deferred := applyWaves(t, c, "", objs)
+	sortByKind(deferred)
+	total += c.apply(t, "admission webhooks and APIServices, after everything", deferred)
+	t.Logf("applied %d of %d objects in %d waves in %s", total, len(objs), waves, time.Since(start).Round(time.Millisecond))
+}
+
+// applyWaves applies the objects wave by wave: in each wave, Namespaces and
+// CRDs first (then waits until the CRDs are Established), then the rest in
+// Argo CD's kind order. It returns how many the server admitted, the number
+// of waves, and the webhook configurations and APIServices it left out.
+func applyWaves(t testing.TB, c *cluster, stage string, objs []object) (admitted, waves int, deferred []object) {
 	byWave := map[int][]object{}
 	for _, o := range objs {
 		if o.deferred() {
@@ -224,13 +242,12 @@ func applyAll(t testing.TB, c *cluster, objs []object) {
 		}
 		byWave[o.wave] = append(byWave[o.wave], o)
 	}
-	waves := make([]int, 0, len(byWave))
+	order := make([]int, 0, len(byWave))
 	for w := range byWave {
-		waves = append(waves, w)
+		order = append(order, w)
 	}
-	sort.Ints(waves)
-	total := 0
-	for _, w := range waves {
+	sort.Ints(order)
+	for _, w := range order {
 		var first, rest []object
 		for _, o := range byWave[w] {
 			if o.kind == "Namespace" || o.kind == "CustomResourceDefinition" {
@@ -241,15 +258,14 @@ func applyAll(t testing.TB, c *cluster, objs []object) {
 		}
 		sortByKind(first)
 		sortByKind(rest)
-		total += c.apply(t, fmt.Sprintf("wave %d: Namespaces and CRDs", w), first)
+		label := strings.TrimSpace(fmt.Sprintf("%s wave %d", stage, w))
+		admitted += c.apply(t, label+": Namespaces and CRDs", first)
 		if hasKind(first, "CustomResourceDefinition") {
-			c.waitEstablished(t, fmt.Sprintf("wave %d", w))
+			c.waitEstablished(t, label)
 		}
-		total += c.apply(t, fmt.Sprintf("wave %d", w), rest)
+		admitted += c.apply(t, label, rest)
 	}
-	sortByKind(deferred)
-	total += c.apply(t, "admission webhooks and APIServices, after everything", deferred)
-	t.Logf("applied %d of %d objects in %d waves in %s", total, len(objs), len(waves), time.Since(start).Round(time.Millisecond))
+	return admitted, len(order), deferred
 }
 
 // object is one document of the pipeline's output.
@@ -260,6 +276,10 @@ type object struct {
 	wave             int
 	// crdGroupKind is "group/Kind" of the kind a CRD defines.
 	crdGroupKind string
+	// namespace, path (the file it is written to in Git) and declared (it
+	// carries the profiles function's marker) are set by gitFiles.
+	namespace, path string
+	declared        bool
 }
 
 func (o object) deferred() bool {

@@ -18,6 +18,7 @@ type kobj struct {
 		UID             string            `json:"uid"`
 		ResourceVersion string            `json:"resourceVersion"`
 		Labels          map[string]string `json:"labels"`
+		Annotations     map[string]string `json:"annotations"`
 		OwnerReferences []struct {
 			APIVersion string `json:"apiVersion"`
 			Kind       string `json:"kind"`

@@ -55,13 +55,19 @@ func (rs *runtimeScenario) profiles() {
 // want in their spec ("" for any).
 func (rs *runtimeScenario) waitDerived(source string, derived []string, want string) {
 	rs.t.Helper()
-	poll(rs.t, 60*time.Second, "policies derived from "+source, func() (bool, string) {
-		src := rs.c.get(rs.t, "authorizationpolicies.security.istio.io", tenant, source)
+	rs.waitDerivedIn(tenant, source, derived, want)
+}
+
+// waitDerivedIn is waitDerived in namespace ns.
+func (rs *runtimeScenario) waitDerivedIn(ns, source string, derived []string, want string) {
+	rs.t.Helper()
+	poll(rs.t, 60*time.Second, "policies derived from "+ns+"/"+source, func() (bool, string) {
+		src := rs.c.get(rs.t, "authorizationpolicies.security.istio.io", ns, source)
 		if src == nil {
 			return false, "no source"
 		}
 		for _, name := range derived {
-			d := rs.c.get(rs.t, "authorizationpolicies.security.istio.io", tenant, name)
+			d := rs.c.get(rs.t, "authorizationpolicies.security.istio.io", ns, name)
 			switch {
 			case d == nil:
 				return false, "no " + name

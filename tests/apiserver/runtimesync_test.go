@@ -71,15 +71,7 @@ var derivedKinds = []object{
 // controller does (labels from the namespace-labels ConfigMap), and the
 // Gateway's namespace if the bundle has none.
 func (rs *runtimeScenario) prepare(root string, objs []object) {
-	crds, err := prerequisiteCRDs(root, append(append([]object(nil), objs...), derivedKinds...))
-	if err != nil {
-		rs.t.Fatal(err)
-	}
-	rs.c.apply(rs.t, "CRDs of the kinds runtime-sync writes", crds)
-	rs.c.waitEstablished(rs.t, "CRDs of the kinds runtime-sync writes")
-	if rs.c.get(rs.t, "namespace", "", "kubeflow-system") == nil {
-		rs.c.mustKubectl(rs.t, "create", "namespace", "kubeflow-system")
-	}
+	rs.prepareCluster(root, objs)
 	rs.c.applyText(rs.t, "profile-namespace", `apiVersion: v1
 kind: Namespace
 metadata:
@@ -95,6 +87,20 @@ metadata:
     pod-security.kubernetes.io/enforce: baseline
     serving.kubeflow.org/inferenceservice: enabled
 `)
+}
+
+// prepareCluster installs the CRDs of the kinds runtime-sync writes that the
+// bundle did not need, and the Gateway's namespace if the bundle has none.
+func (rs *runtimeScenario) prepareCluster(root string, objs []object) {
+	crds, err := prerequisiteCRDs(root, append(append([]object(nil), objs...), derivedKinds...))
+	if err != nil {
+		rs.t.Fatal(err)
+	}
+	rs.c.apply(rs.t, "CRDs of the kinds runtime-sync writes", crds)
+	rs.c.waitEstablished(rs.t, "CRDs of the kinds runtime-sync writes")
+	if rs.c.get(rs.t, "namespace", "", "kubeflow-system") == nil {
+		rs.c.mustKubectl(rs.t, "create", "namespace", "kubeflow-system")
+	}
 }
 
 // identity is the kubeconfig the controller runs with: its ServiceAccount's

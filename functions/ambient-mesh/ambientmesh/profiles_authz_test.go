@@ -7,6 +7,7 @@ import (
 
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/meshauthz"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -26,8 +27,8 @@ func TestDeclaredProfileAccess(t *testing.T) {
 		t.Fatalf("ambient-mesh failed: %v", rl.Results)
 	}
 	const ns, waypoint = "team", "cluster.local/ns/team/sa/waypoint"
-	var atWaypoint []authzPolicy
-	ztunnel := []authzPolicy{globalDenyAll}
+	var atWaypoint []meshauthz.Policy
+	ztunnel := []meshauthz.Policy{globalDenyAll}
 	notebook := map[string]string{"app": "notebook"}
 	for _, o := range rl.Items {
 		switch {
@@ -36,10 +37,10 @@ func TestDeclaredProfileAccess(t *testing.T) {
 				t.Errorf("Namespace %s: labels %v; want its traffic, ingress included, sent through the waypoint", ns, o.GetLabels())
 			}
 		case kit.AuthorizationPol.Is(o) && o.GetNamespace() == ns:
-			p := decodePolicy(t, o)
-			if len(p.targetRefs) > 0 {
+			p := meshauthz.Decode(t, o)
+			if len(p.TargetRefs) > 0 {
 				atWaypoint = append(atWaypoint, p)
-			} else if z, enforced := onZtunnel(p); enforced && applies(p, notebook) {
+			} else if z, enforced := meshauthz.OnZtunnel(p); enforced && p.AppliesTo(notebook) {
 				ztunnel = append(ztunnel, z)
 			}
 			if o.GetLabel(kit.ManagedByLabel) != kit.ManagedByProfiles && o.GetName() != "ns-owner-access-istio" {
@@ -61,13 +62,13 @@ func TestDeclaredProfileAccess(t *testing.T) {
 		{ingress, "", false},
 		{"cluster.local/ns/other/sa/default-editor", "bob@example.com", false},
 	} {
-		r := request{principal: tc.principal, path: "/notebook/team/nb/", method: "GET", port: "8888", headers: map[string]string{"kubeflow-userid": tc.user}}
+		r := meshauthz.Request{Principal: tc.principal, Path: "/notebook/team/nb/", Method: "GET", Port: "8888", Headers: map[string]string{"kubeflow-userid": tc.user}}
 		fromWaypoint := r
-		fromWaypoint.principal = waypoint
-		if got := decide(t, atWaypoint, r, true) && decide(t, ztunnel, fromWaypoint, false); got != tc.want {
+		fromWaypoint.Principal = waypoint
+		if got := meshauthz.Decide(t, atWaypoint, r, true) && meshauthz.Decide(t, ztunnel, fromWaypoint, false); got != tc.want {
 			t.Errorf("%s as %q through the waypoint: allowed %v, want %v", tc.principal, tc.user, got, tc.want)
 		}
-		if decide(t, ztunnel, r, false) {
+		if meshauthz.Decide(t, ztunnel, r, false) {
 			t.Errorf("%s as %q straight to the pod (bypassing the waypoint): allowed", tc.principal, tc.user)
 		}
 	}
