@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kfgitops/kfgitops/tests/harness"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 )
 
@@ -156,6 +157,113 @@ func checkShellPaths(t *testing.T, rel string, blk codeBlock) {
 func tail(b []byte) string {
 	if len(b) > 4000 {
 		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// The README's set-up is exactly two commands.
+func TestReadmeSetUpIsTwoCommands(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, setUp, ok := strings.Cut(string(b), "\n## Set up\n")
+	if !ok {
+		t.Fatal("README.md has no \"## Set up\" section")
+	}
+	setUp, _, _ = strings.Cut(setUp, "\n## ")
+	var commands []string
+	for _, blk := range codeBlocks(t, filepath.Join(root, "README.md")) {
+		if !strings.Contains(setUp, blk.body) {
+			continue
+		}
+		for _, line := range strings.Split(blk.body, "\n") {
+			if cmd, _, _ := strings.Cut(line, "#"); strings.TrimSpace(cmd) != "" {
+				commands = append(commands, strings.TrimSpace(cmd))
+			}
+		}
+	}
+	if strings.Join(commands, "; ") != "make demo; make test" {
+		t.Errorf("README.md set-up commands %q, want exactly make demo and make test", commands)
+	}
+}
+
+var execPath = regexp.MustCompile(`(?m)^(\s*)exec:\s*\n\s+path:\s*(\S+)`)
+
+// Exec paths in the docs are written one way: ../../bin/<function>, relative
+// to a kustomization two levels below the repository root.
+func TestDocsExecPaths(t *testing.T) {
+	for _, file := range markdownFiles(t) {
+		rel, _ := filepath.Rel(root, file)
+		for _, blk := range codeBlocks(t, file) {
+			for _, m := range execPath.FindAllStringSubmatch(blk.body, -1) {
+				fn, ok := strings.CutPrefix(m[2], "../../bin/")
+				if _, err := os.Stat(filepath.Join(root, "functions", fn)); !ok || err != nil {
+					t.Errorf("%s:%d: exec path %s is not ../../bin/<function>", rel, blk.line, m[2])
+				}
+			}
+		}
+	}
+}
+
+// Every function's README shows its example package and both exec forms,
+// and quotes what kustomize says without --enable-alpha-plugins exactly as
+// kustomize says it. Every example package's README runs its kustomize build
+// (a `sh runnable` block) and shows the kpt exec form.
+func TestReadmesShowExecForms(t *testing.T) {
+	quote := regexp.MustCompile("`(Error: external plugins disabled; [^`]*)`")
+	for _, fn := range functionNames(t) {
+		t.Run(fn, func(t *testing.T) {
+			readme := readDoc(t, filepath.Join("functions", fn, "README.md"))
+			for _, want := range []string{"../../examples/" + fn + "/README.md", "--allow-exec", "--exec bin/" + fn,
+				"bin/kustomize build --enable-alpha-plugins --enable-exec examples/" + fn} {
+				if !strings.Contains(readme, want) {
+					t.Errorf("functions/%s/README.md does not show %q", fn, want)
+				}
+			}
+			m := quote.FindStringSubmatch(readme)
+			if m == nil {
+				t.Fatalf("functions/%s/README.md does not quote what kustomize says without --enable-alpha-plugins", fn)
+			}
+			_, stderr, err := harness.Build(root, filepath.Join(root, "examples", fn))
+			if err == nil || strings.TrimSpace(stderr) != m[1] {
+				t.Errorf("kustomize build without flags: %v, %q; functions/%s/README.md quotes %q", err, stderr, fn, m[1])
+			}
+			example := readDoc(t, filepath.Join("examples", fn, "README.md"))
+			if !strings.Contains(example, "kpt fn render --allow-exec") {
+				t.Errorf("examples/%s/README.md does not show kpt fn render --allow-exec", fn)
+			}
+			runs := false
+			for _, blk := range codeBlocks(t, filepath.Join(root, "examples", fn, "README.md")) {
+				runs = runs || blk.info == "sh runnable" && strings.Contains(blk.body, "bin/kustomize build --enable-alpha-plugins --enable-exec examples/"+fn)
+			}
+			if !runs {
+				t.Errorf("examples/%s/README.md has no `sh runnable` block building the package", fn)
+			}
+		})
+	}
+}
+
+func functionNames(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+func readDoc(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return string(b)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/kit/corpus"
+	"github.com/kfgitops/kfgitops/kit/golden"
 	"github.com/kfgitops/kfgitops/tests/harness"
 )
 
@@ -44,6 +45,20 @@ func TestPipelineOnExample(t *testing.T) {
 	out := pipelineBuild(t, filepath.Join(root, "pipelines", "kubeflow"), harness.ExecFlags...)
 	assertFunctionsRan(t, raw, out)
 	assertStripped(t, out)
+}
+
+// pipelines/kubeflow-one-step runs the in-process chain as one exec function
+// with every step's defaults, which pipelines/kubeflow spells out: the two
+// forms give the same output, byte for byte.
+func TestOneStepPipelineEqualsSixSteps(t *testing.T) {
+	raw := pipelineBuild(t, filepath.Join(root, "examples", "kubeflow-mini"))
+	six := pipelineBuild(t, filepath.Join(root, "pipelines", "kubeflow"), harness.ExecFlags...)
+	one := pipelineBuild(t, filepath.Join(root, "pipelines", "kubeflow-one-step"), harness.ExecFlags...)
+	assertFunctionsRan(t, raw, one)
+	assertStripped(t, one)
+	if !bytes.Equal(one, six) {
+		t.Errorf("pipelines/kubeflow-one-step's output differs from pipelines/kubeflow's:\n%s", golden.Diff(string(six), string(one)))
+	}
 }
 
 // Without --enable-exec kustomize exits 0 and skips every exec function; the

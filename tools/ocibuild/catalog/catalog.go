@@ -179,6 +179,10 @@ func (f Function) check(root string) error {
 			return fmt.Errorf("examplePackageURLs[%d]: %s is not a directory of this repository", i, rel)
 		}
 	}
+	// kpt's catalog links each function's own runnable example package.
+	if own := TreeURL("examples/" + f.Name); !f.IsController() && !slices.Contains(m.ExamplePackageURLs, own) {
+		return fmt.Errorf("examplePackageURLs: want the function's example package %s", own)
+	}
 	if m.License != License {
 		return fmt.Errorf("license: got %q, want %q", m.License, License)
 	}

@@ -78,7 +78,7 @@ version: 1.2.3
 description: Does one thing.
 tags: [mutator]
 sourceURL: https://github.com/kfgitops/kfgitops/tree/main/functions/fn
-examplePackageURLs: [https://github.com/kfgitops/kfgitops/tree/main/examples]
+examplePackageURLs: [https://github.com/kfgitops/kfgitops/tree/main/examples/fn]
 license: Apache-2.0
 `
 	for _, tc := range []struct{ name, old, new, want string }{
@@ -91,12 +91,13 @@ license: Apache-2.0
 		{"no kind", "[mutator]", "[kubeflow]", "tags:"},
 		{"license", "Apache-2.0", "MIT", "license:"},
 		{"source", "functions/fn\n", "functions/other\n", "sourceURL:"},
-		{"missing example", "tree/main/examples]", "tree/main/no-such-dir]", "examplePackageURLs[0]"},
+		{"missing example", "tree/main/examples/fn]", "tree/main/no-such-dir]", "examplePackageURLs[0]"},
+		{"no own example", "tree/main/examples/fn]", "tree/main/examples]", "the function's example package"},
 		{"unknown field", "license:", "lisence: x\nlicense:", "unknown field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, d := range []string{"functions/fn", "examples"} {
+			for _, d := range []string{"functions/fn", "examples/fn"} {
 				if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -129,16 +130,26 @@ type kptfileFunction struct {
 	ConfigPath string `json:"configPath"`
 }
 
-// The Kptfile pipeline references exactly the images `make images` builds,
-// mutators as mutators and validators as validators, and runs every function
-// that pipelines/kubeflow configures for kustomize.
+// Every pipeline's Kptfile (pipelines/*) references exactly the images `make
+// images` builds, mutators as mutators and validators as validators, and runs
+// every function that the pipeline configures for kustomize.
 func TestKptfileReferencesBuiltImages(t *testing.T) {
+	kptfiles, err := filepath.Glob(filepath.Join(root, "pipelines", "*", "Kptfile"))
+	if err != nil || len(kptfiles) == 0 {
+		t.Fatalf("no pipelines/*/Kptfile (%v)", err)
+	}
 	fns := functions(t)
+	for _, k := range kptfiles {
+		dir := filepath.Dir(k)
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkPipelineImages(t, fns, dir) })
+	}
+}
+
+func checkPipelineImages(t *testing.T, fns map[string]catalog.Function, dir string) {
 	byRef := map[string]catalog.Function{}
 	for _, f := range fns {
 		byRef[f.Ref()] = f
 	}
-	dir := filepath.Join(root, "pipelines", "kubeflow")
 	b, err := os.ReadFile(filepath.Join(dir, "Kptfile"))
 	if err != nil {
 		t.Fatal(err)

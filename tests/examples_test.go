@@ -1,0 +1,111 @@
+package tests
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kfgitops/kfgitops/kit/golden"
+	"github.com/kfgitops/kfgitops/tests/harness"
+)
+
+// Every example package (a directory of examples/ with a Kptfile) renders
+// through the real kustomize exactly as its .expected/ says: output.yaml is
+// what `kustomize build` prints on stdout (absent when the build is meant to
+// fail), stderr.txt what it prints on stderr (the functions' warnings,
+// errors and summaries). UPDATE_GOLDEN=1 rewrites both.
+func TestExamplePackages(t *testing.T) {
+	dirs := examplePackages(t)
+	if len(dirs) == 0 {
+		t.Fatal("no example package under examples/")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) { assertRendersAsExpected(t, dir) })
+	}
+}
+
+// examplePackages lists the directories of examples/ that hold a Kptfile
+// (examples/kubeflow-mini is an input of pipelines/, not a package).
+func examplePackages(t *testing.T) []string {
+	t.Helper()
+	kptfiles, err := filepath.Glob(filepath.Join(root, "examples", "*", "Kptfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, k := range kptfiles {
+		dirs = append(dirs, filepath.Dir(k))
+	}
+	return dirs
+}
+
+func assertRendersAsExpected(t *testing.T, dir string) {
+	t.Helper()
+	stdout, stderr, err := harness.Build(root, dir, harness.ExecFlags...)
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("kustomize build %s: %v\n%s", dir, err, stderr)
+	}
+	expected := filepath.Join(dir, ".expected")
+	outPath, errPath := filepath.Join(expected, "output.yaml"), filepath.Join(expected, "stderr.txt")
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		writeExpected(t, expected, outPath, errPath, stdout, stderr, err == nil)
+	}
+	wantErr, rerr := os.ReadFile(errPath)
+	if rerr != nil {
+		t.Fatalf("%v (UPDATE_GOLDEN=1 writes it)", rerr)
+	}
+	wantOut, rerr := os.ReadFile(outPath)
+	switch {
+	case errors.Is(rerr, fs.ErrNotExist) && err == nil:
+		t.Errorf("the build succeeded; %s has no output.yaml, so it was meant to fail", expected)
+	case errors.Is(rerr, fs.ErrNotExist):
+	case rerr != nil:
+		t.Fatal(rerr)
+	case err != nil:
+		t.Errorf("kustomize build failed, %s expects output: %v\n%s", expected, err, stderr)
+	case !bytes.Equal(stdout, wantOut):
+		t.Errorf("output differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", outPath, golden.Diff(string(wantOut), string(stdout)))
+	}
+	if stderr != string(wantErr) {
+		t.Errorf("stderr differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", errPath, golden.Diff(string(wantErr), stderr))
+	}
+	if err == nil && !strings.HasPrefix(filepath.Base(dir), "verify") {
+		assertChanged(t, dir, stdout)
+	}
+}
+
+// assertChanged: a mutator's example must show the function changing
+// something. Without --enable-exec kustomize skips exec functions and prints
+// the input as it is.
+func assertChanged(t *testing.T, dir string, out []byte) {
+	t.Helper()
+	raw := pipelineBuild(t, dir, "--enable-alpha-plugins")
+	if bytes.Equal(raw, out) {
+		t.Errorf("%s: the output equals the input: the function changed nothing", dir)
+	}
+}
+
+// writeExpected rewrites .expected/: output.yaml only for a build that
+// succeeded (its absence says the build fails).
+func writeExpected(t *testing.T, expected, outPath, errPath string, stdout []byte, stderr string, succeeded bool) {
+	t.Helper()
+	if err := os.MkdirAll(expected, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if succeeded {
+		if err := os.WriteFile(outPath, stdout, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.Remove(outPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(errPath, []byte(stderr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
