@@ -3,12 +3,15 @@ module github.com/kfgitops/kfgitops/tests
 go 1.26.5
 
 require (
+	github.com/kfgitops/kfgitops/functions/ambient-mesh v0.0.0
+	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops v0.0.0
 	github.com/kfgitops/kfgitops/functions/verify v0.0.0
 	github.com/kfgitops/kfgitops/kit v0.0.0
 	github.com/kptdev/kpt v1.0.0-beta.61
 	github.com/kptdev/krm-functions-sdk/go/fn v1.0.2
 	k8s.io/apimachinery v0.37.2
+	sigs.k8s.io/gateway-api v1.6.3
 	sigs.k8s.io/kustomize/kyaml v0.21.2
 	sigs.k8s.io/yaml v1.6.0
 )
@@ -40,9 +43,7 @@ require (
 	github.com/google/gnostic-models v0.7.1 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/kfgitops/kfgitops/functions/ambient-mesh v0.0.0 // indirect
 	github.com/kfgitops/kfgitops/functions/argocd-apps v0.0.0 // indirect
-	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0 // indirect
 	github.com/kfgitops/kfgitops/functions/set-sync-wave v0.0.0 // indirect
 	github.com/kfgitops/kfgitops/functions/strip-istio-sidecar v0.0.0 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
@@ -78,7 +79,6 @@ require (
 	k8s.io/klog/v2 v2.140.0 // indirect
 	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
-	sigs.k8s.io/gateway-api v1.6.3 // indirect
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/kustomize/api v0.20.1 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect

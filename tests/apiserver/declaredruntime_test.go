@@ -1,21 +1,20 @@
 package apiserver
 
 import (
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/tests/harness"
 	"sigs.k8s.io/yaml"
 )
 
-// Run-time sources in a declared profile's namespace, from the controller's
-// fixtures: the profile controller's ns-owner-access-istio and a
-// contributor kfam added in the dashboard (outside Git, no marker).
+// Run-time sources in a declared profile's namespace (harness.
+// ProfileRuntimePolicies): the profile controller's ns-owner-access-istio
+// and a contributor kfam added in the dashboard (outside Git, no marker).
 const (
-	ownerAccess = "ns-owner-access-istio"
-	contributor = "user-jane-example-com-clusterrole-edit"
+	ownerAccess = harness.OwnerAccessPolicy
+	contributor = harness.ContributorPolicy
 )
 
 // declaredUntouched: runtime-sync runs against the declared profiles as the
@@ -52,7 +51,10 @@ func declaredUntouched(t *testing.T, root string, c *cluster, objs []object) {
 	before := declaredVersions(t, c)
 	rs.ctl = newController(t, controllerBinary(t, root), rs.config(objs), rs.identity(objs))
 	rs.ctl.start(t)
-	sources := runtimeSources(t, root)
+	sources, err := harness.ProfileRuntimePolicies(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for ns, owner := range profiles {
 		profile := c.get(t, "profiles.kubeflow.org", "", ns)
 		c.applyText(t, "run-time-"+ns, sources(ns, owner, profile.Metadata.UID))
@@ -135,22 +137,6 @@ func (rs *runtimeScenario) labelLikeProfileController(ns string, labels map[stri
 		}
 	}
 	rs.c.mustKubectl(rs.t, args...)
-}
-
-// runtimeSources returns the controller fixtures' run-time policies (see
-// ownerAccess, contributor) for a namespace, its owner and its Profile's uid.
-func runtimeSources(t *testing.T, root string) func(ns, owner, profileUID string) string {
-	b, err := os.ReadFile(filepath.Join(root, "controllers", "runtime-sync", "profiles", "testdata", "policies.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixture := regexp.MustCompile(`(?m)^  uid: .*\n`).ReplaceAllString(string(b), "")
-	return func(ns, owner, profileUID string) string {
-		s := strings.ReplaceAll(fixture, "alice@example.com", "\x00owner\x00")
-		s = strings.ReplaceAll(s, "6a1c0d6e-0000-4000-8000-0000000000ff", profileUID)
-		s = regexp.MustCompile(`\balice\b`).ReplaceAllString(s, ns)
-		return strings.ReplaceAll(s, "\x00owner\x00", owner)
-	}
 }
 
 // declaredVersions are the resourceVersions of the objects on the server
