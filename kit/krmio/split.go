@@ -3,6 +3,7 @@ package krmio
 import (
 	"bytes"
 	"errors"
+	"io"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -18,8 +19,8 @@ import (
 // `items: []` and the rest of the document is parsed, which proves the line
 // is the ResourceList's own items key (not text inside a quoted or block
 // scalar, a flow collection or a comment) when the parser puts that key,
-// with that empty value, on that line. Each item is parsed alone and must
-// be one complete sequence element.
+// with that empty value, on that line. Each item is parsed as a document of
+// its own and must be one complete sequence element.
 func readSplit(in []byte) (*document, bool) {
 	if hasOtherLineBreaks(in) {
 		return nil, false
@@ -44,12 +45,12 @@ func readSplit(in []byte) (*document, bool) {
 	}
 	nodes := make([]*yaml.Node, len(chunks))
 	errUnsplittable := errors.New("not splittable")
-	err := forEachParallel(len(chunks), func() struct{} { return struct{}{} }, func(_ struct{}, i int) error {
-		n, ok := parseItem(chunks[i])
-		if !ok {
+	batches := itemBatches(chunks)
+	err := forEachParallel(len(batches), func() *[]byte { return new([]byte) }, func(buf *[]byte, i int) error {
+		lo, hi := batches[i][0], batches[i][1]
+		if !parseBatch(buf, chunks[lo:hi], nodes[lo:hi]) {
 			return errUnsplittable
 		}
-		nodes[i] = n
 		return nil
 	})
 	if err != nil {
@@ -180,13 +181,67 @@ func endsInComment(line []byte) bool {
 	return len(t) > 0 && t[0] == '#'
 }
 
-// parseItem parses "- <item>" and returns the item's mapping node.
-func parseItem(chunk []byte) (*yaml.Node, bool) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(chunk))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, false
+// Batches of consecutive items are parsed by one parser: a parser's buffers
+// and token queue, allocated anew for every document parsed alone, were
+// most of the garbage of reading many small objects (50,000 objects: 475 MiB
+// of 730 MiB allocated), and garbage is what the heap grows by at GOGC=400.
+// A batch ends at maxBatchItems items or once it holds maxBatchBytes, so that
+// a large CRD stays a batch of its own and the work spreads over the cores.
+const (
+	maxBatchItems = 64
+	maxBatchBytes = 64 << 10
+)
+
+// itemBatches cuts the chunks into consecutive [lo, hi) batches.
+func itemBatches(chunks [][]byte) [][2]int {
+	var batches [][2]int
+	lo, size := 0, 0
+	for i, c := range chunks {
+		size += len(c)
+		if i+1-lo == maxBatchItems || size >= maxBatchBytes || i == len(chunks)-1 {
+			batches = append(batches, [2]int{lo, i + 1})
+			lo, size = i+1, 0
+		}
 	}
+	return batches
+}
+
+// parseBatch parses chunks, each "- <item>", as one YAML stream of one
+// document per chunk, and puts each item's mapping node in into. The chunks
+// start a line at column 0 only with "- " (splitItems), so the "---" lines
+// put between them are the stream's only document markers; the stream must
+// hold exactly one document per chunk. buf is the worker's reused copy of
+// the stream (the nodes' strings are copies, not views of it).
+func parseBatch(buf *[]byte, chunks [][]byte, into []*yaml.Node) bool {
+	stream := (*buf)[:0]
+	for i, c := range chunks {
+		if i > 0 {
+			if stream[len(stream)-1] != '\n' {
+				return false // only the block's last chunk may end without one
+			}
+			stream = append(stream, "---\n"...)
+		}
+		stream = append(stream, c...)
+	}
+	*buf = stream
+	dec := yaml.NewDecoder(bytes.NewReader(stream))
+	for i := range chunks {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return false
+		}
+		item, ok := sequenceItem(&doc)
+		if !ok {
+			return false
+		}
+		into[i] = item
+	}
+	var extra yaml.Node
+	return dec.Decode(&extra) == io.EOF
+}
+
+// sequenceItem is the mapping node of a document "- <item>".
+func sequenceItem(doc *yaml.Node) (*yaml.Node, bool) {
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.SequenceNode || len(doc.Content[0].Content) != 1 {
 		return nil, false
 	}

@@ -41,6 +41,9 @@ func FuzzRead(f *testing.F) {
 		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nnote: \"\nitems:\n- a: b\n\"\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n",
 		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1 # c\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    f: |\n      x\n# c\nfunctionConfig:\n  data: {a: b}\n",
 		"items:\n- a: 1\n  b: [x,\n    y]\n- c: 'q\n  r'\nkind: ResourceList\napiVersion: config.kubernetes.io/v1\nresults:\n- message: m\n",
+		// items parsed as consecutive documents of one stream (parseBatch):
+		// kept trailing lines, blank lines and no final newline at the end
+		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a: |+\n    x\n\n\n- b: c\n\n- d: |-\n    y\n- e: |+\n    z",
 	} {
 		f.Add([]byte(seed))
 	}
