@@ -1,11 +1,8 @@
 package bench
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -16,7 +13,6 @@ import (
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/krmio"
-	"github.com/kfgitops/kfgitops/tests/harness"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -148,104 +144,6 @@ func BenchmarkChain(b *testing.B) {
 	}
 }
 
-// measurement is one process run: wall time and peak RSS.
-type measurement struct {
-	wall time.Duration
-	rss  int64 // KiB
-}
-
-func runProcess(b *testing.B, bin string, args []string, stdin []byte, dir string) ([]byte, measurement) {
-	b.Helper()
-	return runProcessExit(b, bin, args, stdin, dir, false)
-}
-
-// runProcessExit is runProcess; findingsOK accepts exit code 1, with which a
-// validator reports findings in its output.
-func runProcessExit(b *testing.B, bin string, args []string, stdin []byte, dir string, findingsOK bool) ([]byte, measurement) {
-	b.Helper()
-	tmp := b.TempDir()
-	rssFile := filepath.Join(tmp, "rss")
-	cmd := exec.Command(tool(b, "peakrss"), append([]string{bin}, args...)...)
-	cmd.Env = append(os.Environ(), "PEAKRSS_OUT="+rssFile)
-	cmd.Dir = dir
-	// stdin and stdout are files, so the child reads and writes the kernel's
-	// page cache directly: through pipes, this (large) process would copy
-	// every byte in and out while the child runs, on the same cores.
-	inFile, outFile := filepath.Join(tmp, "stdin.yaml"), filepath.Join(tmp, "stdout.yaml")
-	if err := os.WriteFile(inFile, stdin, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	in, err := os.Open(inFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer in.Close()
-	outF, err := os.Create(outFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer outF.Close()
-	var errb bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, outF, &errb
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if !findingsOK || !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			b.Fatalf("%s: %v\n%s", bin, err, errb.String())
-		}
-	}
-	wall := time.Since(start)
-	out, err := os.ReadFile(outFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	kib, err := os.ReadFile(rssFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var rss int64
-	fmt.Sscan(string(kib), &rss)
-	return out, measurement{wall, rss}
-}
-
-var (
-	toolsMu sync.Mutex
-	tools   = map[string]string{}
-)
-
-// tool builds a helper command of tests/cmd once per run.
-func tool(b *testing.B, name string) string {
-	toolsMu.Lock()
-	defer toolsMu.Unlock()
-	if p, ok := tools[name]; ok {
-		return p
-	}
-	p := filepath.Join(os.TempDir(), "kfgitops-bench-"+name)
-	build := exec.Command("go", "build", "-o", p, "./cmd/"+name)
-	build.Dir = filepath.Join(root(b), "tests")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("building %s: %v\n%s", name, err, out)
-	}
-	tools[name] = p
-	return p
-}
-
-func root(b *testing.B) string {
-	r, err := harness.RepoRoot()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return r
-}
-
-func binary(b *testing.B, name string) string {
-	p := filepath.Join(root(b), "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		b.Skipf("%s missing: run `make build` (make bench does)", p)
-	}
-	return p
-}
-
 func floorBinary(b *testing.B) *measurement {
 	floorMu.Lock()
 	defer floorMu.Unlock()
@@ -256,7 +154,7 @@ func floorBinary(b *testing.B) *measurement {
 	in := input(b, 1)
 	best := measurement{wall: time.Hour}
 	for range 3 {
-		_, m := runProcess(b, bin, nil, in, "")
+		_, m := runProcess(b, bin, nil, in)
 		best.wall = min(best.wall, m.wall)
 		best.rss = max(best.rss, m.rss)
 	}
@@ -297,7 +195,7 @@ func BenchmarkProcess(b *testing.B) {
 	process := func(b *testing.B, bin string) {
 		var m measurement
 		for range b.N {
-			m = bestOf(3, func() measurement { _, m := runProcess(b, bin, nil, in, ""); return m })
+			m = bestOf(3, func() measurement { _, m := runProcess(b, bin, nil, in); return m })
 		}
 		report(b, m, floor)
 		reportInput(b, in)
@@ -313,7 +211,7 @@ func BenchmarkProcess(b *testing.B) {
 			data := in
 			for _, f := range chain.Steps {
 				var m measurement
-				data, m = runProcess(b, binary(b, f.Name()), nil, data, "")
+				data, m = runProcess(b, binary(b, f.Name()), nil, data)
 				total.wall += m.wall
 				total.rss = max(total.rss, m.rss)
 			}
@@ -326,7 +224,7 @@ func BenchmarkProcess(b *testing.B) {
 		var m measurement
 		for range b.N {
 			m = bestOf(3, func() measurement {
-				_, m := runProcessExit(b, binary(b, "verify"), nil, verifyIn, "", true)
+				_, m := run(b, processRun{bin: binary(b, "verify"), stdin: verifyIn, findingsOK: true})
 				return m
 			})
 		}
@@ -345,41 +243,9 @@ func BenchmarkProcessScale(b *testing.B) {
 			var m measurement
 			for range b.N {
 				m = bestOf(3, func() measurement {
-					_, m := runProcess(b, binary(b, "kubeflow-gitops"), nil, in, "")
+					_, m := runProcess(b, binary(b, "kubeflow-gitops"), nil, in)
 					return m
 				})
-			}
-			report(b, m, floor)
-		})
-	}
-}
-
-// BenchmarkKustomize is `kustomize build` of the corpus alone and through
-// pipelines/kubeflow.
-func BenchmarkKustomize(b *testing.B) {
-	r := root(b)
-	k := binary(b, "kustomize")
-	floor := *floorBinary(b)
-	src := filepath.Join(corpus.Require(b), corpus.Master)
-	plain := b.TempDir()
-	raw, _ := os.ReadFile(src)
-	_ = os.WriteFile(filepath.Join(plain, "kubeflow.yaml"), raw, 0o644)
-	_ = os.WriteFile(filepath.Join(plain, "kustomization.yaml"), []byte("resources:\n- kubeflow.yaml\n"), 0o644)
-	piped := b.TempDir()
-	if err := harness.PipelineCopy(r, piped, src); err != nil {
-		b.Fatal(err)
-	}
-	for _, c := range []struct {
-		name string
-		args []string
-	}{
-		{"input-alone", []string{"build", plain}},
-		{"with-transformers", append(append([]string{"build"}, harness.ExecFlags...), piped)},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			var m measurement
-			for range b.N {
-				_, m = runProcess(b, k, c.args, nil, "")
 			}
 			report(b, m, floor)
 		})

@@ -44,7 +44,7 @@ func BenchmarkProcessRSS(b *testing.B) {
 				}
 				var m measurement
 				for range b.N {
-					_, m = runProcessExit(b, binary(b, name), nil, in, "", name == "verify")
+					_, m = run(b, processRun{bin: binary(b, name), stdin: in, findingsOK: name == "verify"})
 				}
 				report(b, m, floor)
 				reportInput(b, in)
@@ -66,7 +66,7 @@ func chainOutput(b *testing.B, scale string, in []byte) []byte {
 	if out, ok := chainOutputs[scale]; ok {
 		return out
 	}
-	out, _ := runProcess(b, binary(b, "kubeflow-gitops"), nil, in, "")
+	out, _ := runProcess(b, binary(b, "kubeflow-gitops"), nil, in)
 	rl, err := krmio.Read(out)
 	if err != nil {
 		b.Fatal(err)
