@@ -48,7 +48,13 @@ var ExecFlags = []string{"--enable-alpha-plugins", "--enable-exec"}
 // PipelineCopy copies pipelines/kubeflow into dir, pointing its exec paths at
 // the repository's bin/ and its resources at the given files (copied in).
 func PipelineCopy(root, dir string, resources ...string) error {
-	src := filepath.Join(root, "pipelines", "kubeflow")
+	return PackageCopy(root, filepath.Join("pipelines", "kubeflow"), dir, resources...)
+}
+
+// PackageCopy is PipelineCopy for the package at pkg (relative to root), two
+// directories below it as the pipelines are.
+func PackageCopy(root, pkg, dir string, resources ...string) error {
+	src := filepath.Join(root, pkg)
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		return err
