@@ -18,8 +18,9 @@ import (
 // through the real kustomize exactly as its .expected/ says: output.yaml is
 // what `kustomize build` prints on stdout (absent when the build is meant to
 // fail), stderr.txt what it prints on stderr (the functions' warnings,
-// errors and summaries). UPDATE_GOLDEN=1 rewrites both (so does `make golden`:
-// the name holds "Golden").
+// errors and summaries). A mutator's package must change its input, and
+// building it again over its output changes nothing. UPDATE_GOLDEN=1 rewrites
+// both files (so does `make golden`: the name holds "Golden").
 func TestGoldenExamplePackages(t *testing.T) {
 	dirs := examplePackages(t)
 	if len(dirs) == 0 {
@@ -78,6 +79,7 @@ func assertRendersAsExpected(t *testing.T, dir string) {
 	}
 	if err == nil && hasMutators(t, dir) {
 		assertChanged(t, dir, stdout)
+		assertIdempotent(t, dir, stdout)
 	}
 }
 
@@ -101,6 +103,38 @@ func assertChanged(t *testing.T, dir string, out []byte) {
 	}
 }
 
+// assertIdempotent builds the package's transformers again over its output,
+// through the real kustomize: f(f(x)) == f(x).
+func assertIdempotent(t *testing.T, dir string, out []byte) {
+	t.Helper()
+	var kustomization struct {
+		Transformers []string `json:"transformers"`
+	}
+	readYAMLFile(t, filepath.Join(dir, "kustomization.yaml"), &kustomization)
+	again := t.TempDir()
+	list := "resources:\n- output.yaml\ntransformers:\n"
+	for _, cfg := range kustomization.Transformers {
+		raw, err := os.ReadFile(filepath.Join(dir, cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(again, cfg), bytes.ReplaceAll(raw, []byte("../../bin/"), []byte(filepath.Join(root, "bin")+"/")))
+		list += "- " + cfg + "\n"
+	}
+	writeFile(t, filepath.Join(again, "output.yaml"), out)
+	writeFile(t, filepath.Join(again, "kustomization.yaml"), []byte(list))
+	if second := pipelineBuild(t, again, harness.ExecFlags...); !bytes.Equal(second, out) {
+		t.Errorf("%s: not idempotent, building over its own output changes it:\n%s", dir, golden.Diff(string(out), string(second)))
+	}
+}
+
+func writeFile(t *testing.T, file string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // writeExpected rewrites .expected/: output.yaml only for a build that
 // succeeded (its absence says the build fails).
 func writeExpected(t *testing.T, expected, outPath, errPath string, stdout []byte, stderr string, succeeded bool) {
@@ -109,13 +143,9 @@ func writeExpected(t *testing.T, expected, outPath, errPath string, stdout []byt
 		t.Fatal(err)
 	}
 	if succeeded {
-		if err := os.WriteFile(outPath, stdout, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, outPath, stdout)
 	} else if err := os.Remove(outPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(errPath, []byte(stderr), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, errPath, []byte(stderr))
 }
