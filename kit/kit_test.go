@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -23,11 +25,11 @@ func obj(t testing.TB, doc string) *fn.KubeObject {
 func TestGroupKindIgnoresVersion(t *testing.T) {
 	for _, av := range []string{"networking.istio.io/v1alpha3", "networking.istio.io/v1beta1", "networking.istio.io/v1"} {
 		o := obj(t, "apiVersion: "+av+"\nkind: VirtualService\nmetadata: {name: x}\n")
-		if !kit.VirtualService.Is(o) {
+		if !istio.VirtualServiceKind.Is(o) {
 			t.Errorf("%s VirtualService not matched", av)
 		}
 	}
-	if kit.VirtualService.Is(obj(t, "apiVersion: example.com/v1\nkind: VirtualService\nmetadata: {name: x}\n")) {
+	if istio.VirtualServiceKind.Is(obj(t, "apiVersion: example.com/v1\nkind: VirtualService\nmetadata: {name: x}\n")) {
 		t.Error("a VirtualService of another group matched")
 	}
 	if got := kit.GroupKindOf(obj(t, "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")); got != kit.NamespaceKind {
@@ -82,7 +84,7 @@ func TestPodTemplates(t *testing.T) {
 		{"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: 7}\n", nil},
 		{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", nil},
 	}
-	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
+	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...)
 	for _, c := range cases {
 		o := obj(t, c.doc)
 		var got []string
@@ -193,7 +195,7 @@ func TestSelector(t *testing.T) {
 }
 
 func TestConfigMapRef(t *testing.T) {
-	ref := kit.KubeflowNamespaceLabels
+	ref := kubeflow.NamespaceLabels
 	for name, want := range map[string]bool{
 		"namespace-labels-data":            true,
 		"namespace-labels-data-2k29b64d74": true,

@@ -46,11 +46,6 @@ func (r ConfigMapRef) Validate() error {
 	return nil
 }
 
-// KubeflowNamespaceLabels is the profile controller's namespace-labels file,
-// whose labels it applies to every user namespace at runtime (an empty value
-// removes a label).
-var KubeflowNamespaceLabels = ConfigMapRef{Namespace: "kubeflow", Name: "namespace-labels-data", Key: "namespace-labels.yaml"}
-
 var kustomizeHashSuffix = regexp.MustCompile(`^-[bcdfghkmt2-9]{10}$`)
 
 // Matches reports whether o is the ConfigMap this ref names.

@@ -29,18 +29,6 @@ var BuiltinPodTemplatePaths = []PodTemplatePath{
 	{GroupBatch, "CronJob", "spec.jobTemplate.spec.template"},
 }
 
-// KubeflowPodTemplatePaths are custom resources of the Kubeflow platform that
-// embed pod templates; functions use them on top of the built-in table unless
-// configured otherwise.
-var KubeflowPodTemplatePaths = []PodTemplatePath{
-	{"kubeflow.org", "Notebook", "spec.template"},
-	{"jobset.x-k8s.io", "JobSet", "spec.replicatedJobs[].template.spec.template"},
-	{"trainer.kubeflow.org", "TrainingRuntime", "spec.template.spec.replicatedJobs[].template.spec.template"},
-	{"trainer.kubeflow.org", "ClusterTrainingRuntime", "spec.template.spec.replicatedJobs[].template.spec.template"},
-	{"serving.knative.dev", "Service", "spec.template"},
-	{"serving.knative.dev", "Configuration", "spec.template"},
-}
-
 // PodTemplate is one pod template inside an object, and its field path.
 type PodTemplate struct {
 	// Template is the template mapping ({metadata, spec}); for a Pod, the

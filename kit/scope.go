@@ -89,7 +89,7 @@ func NewScope(items fn.KubeObjects) *Scope {
 		s.clusterScoped[gk] = cluster
 	}
 	for _, o := range items {
-		if !CRDKind.Is(o) {
+		if !CustomResourceDefinitionKind.Is(o) {
 			continue
 		}
 		group, _, _ := o.NestedString("spec", "group")

@@ -23,9 +23,6 @@ type ServiceRef struct {
 
 func (r ServiceRef) String() string { return r.Namespace + "/" + r.Name }
 
-// APIServiceKind is the aggregated-API registration.
-var APIServiceKind = GroupKind{"apiregistration.k8s.io", "APIService"}
-
 // Backends resolves what serves a Service inside the bundle: the Service by
 // namespace and name, then its selector against the pod-template labels of
 // the Deployments, StatefulSets and DaemonSets of its namespace. Webhooks,
@@ -111,7 +108,7 @@ func (w *AdmissionWebhook) FieldPath() string { return fmt.Sprintf("webhooks[%d]
 // AdmissionWebhooks reads the webhooks of a Mutating- or
 // ValidatingWebhookConfiguration (nil for any other object).
 func AdmissionWebhooks(o *fn.KubeObject) ([]*AdmissionWebhook, error) {
-	if !MutatingWebhook.Is(o) && !ValidatingWebhook.Is(o) {
+	if !MutatingWebhookConfigurationKind.Is(o) && !ValidatingWebhookConfigurationKind.Is(o) {
 		return nil, nil
 	}
 	var cfg struct {
@@ -304,7 +301,7 @@ func NewAdmissionIndex(items fn.KubeObjects, scope *Scope) *AdmissionIndex {
 	x := &AdmissionIndex{scope: scope, resources: map[GroupKind]string{}, namespaceLabels: map[string]map[string]string{}}
 	for _, o := range items {
 		switch {
-		case CRDKind.Is(o):
+		case CustomResourceDefinitionKind.Is(o):
 			group, _, _ := o.NestedString("spec", "group")
 			kind, _, _ := o.NestedString("spec", "names", "kind")
 			plural, _, _ := o.NestedString("spec", "names", "plural")

@@ -8,7 +8,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"io"
 	"net"
 	"os"
@@ -332,11 +332,11 @@ func parse(stream []byte) ([]object, error) {
 	return out, nil
 }
 
-// sortByKind orders a wave as Argo CD applies it: by kit.ArgoCDKindOrder,
+// sortByKind orders a wave as Argo CD applies it: by argocd.KindOrder,
 // then other kinds by name.
 func sortByKind(objs []object) {
 	sort.SliceStable(objs, func(i, j int) bool {
-		ri, rj := kit.ArgoCDKindRank(objs[i].kind), kit.ArgoCDKindRank(objs[j].kind)
+		ri, rj := argocd.KindRank(objs[i].kind), argocd.KindRank(objs[j].kind)
 		if ri != rj {
 			return ri < rj
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kfgitops/kfgitops/kit/meshauthz"
 	"github.com/kfgitops/kfgitops/tests/harness"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -65,7 +67,7 @@ func newWalk(t *testing.T, items fn.KubeObjects) *walk {
 			w.strip, _, _ = o.NestedStringSlice("spec", "default", "httpSettings", "earlyRequestHeaderModifier", "remove")
 		case o.GetKind() == "TrafficPolicy":
 			w.readTrafficPolicy(o)
-		case kit.AuthorizationPol.Is(o) && o.GetNamespace() == meshRootNamespace:
+		case istio.AuthorizationPolicyKind.Is(o) && o.GetNamespace() == meshRootNamespace:
 			w.root = append(w.root, meshauthz.Decode(t, o))
 		}
 	}
@@ -198,7 +200,7 @@ func (w *walk) profileNamespace(name, owner string, sources func(ns, owner, uid 
 		switch {
 		case kit.NamespaceKind.Is(o) && o.GetName() == name:
 			maps.Copy(ns.labels, o.GetLabels())
-		case kit.AuthorizationPol.Is(o) && o.GetNamespace() == name:
+		case istio.AuthorizationPolicyKind.Is(o) && o.GetNamespace() == name:
 			policies = append(policies, o)
 		}
 	}
@@ -216,7 +218,7 @@ func (w *walk) profileNamespace(name, owner string, sources func(ns, owner, uid 
 	if principal := w.cfg.Gateway.Principal(); !strings.Contains(runtime[0].String(), principal) {
 		t.Fatalf("the profile controller's fixture does not name the Gateway's principal %s:\n%s", principal, runtime[0])
 	}
-	waypoint := kit.IngressGateway{Namespace: w.cfg.RuntimeRoutes.Waypoint.Namespace, Name: w.cfg.RuntimeRoutes.Waypoint.Name}
+	waypoint := ingress.Gateway{Namespace: w.cfg.RuntimeRoutes.Waypoint.Namespace, Name: w.cfg.RuntimeRoutes.Waypoint.Name}
 	m, err := ambientmesh.MigrateNamespace(name, runtime, ambientmesh.NamespaceOptions{Waypoint: waypoint, IngressGateway: w.cfg.Gateway})
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +228,7 @@ func (w *walk) profileNamespace(name, owner string, sources func(ns, owner, uid 
 		policies = append(policies, derived...)
 	}
 	wp := ns.labels["istio.io/use-waypoint"]
-	ns.waypointPrincipal = kit.IngressGateway{Namespace: name, Name: wp}.Principal()
+	ns.waypointPrincipal = ingress.Gateway{Namespace: name, Name: wp}.Principal()
 	if !w.has("Gateway", name, wp) {
 		t.Errorf("namespace %s uses waypoint %q, which is not in the output", name, wp)
 	}

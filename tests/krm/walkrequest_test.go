@@ -9,6 +9,7 @@ import (
 
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/meshauthz"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -187,7 +188,7 @@ func (w *walk) admits(o *fn.KubeObject, ns *profileNS) bool {
 	return false
 }
 
-func allowedFrom(l gwv1.Listener, gw kit.IngressGateway, ns string, labels map[string]string) bool {
+func allowedFrom(l gwv1.Listener, gw ingress.Gateway, ns string, labels map[string]string) bool {
 	if l.AllowedRoutes == nil || l.AllowedRoutes.Namespaces == nil || l.AllowedRoutes.Namespaces.From == nil {
 		return ns == gw.Namespace
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -27,7 +28,7 @@ type Settings struct {
 	ProfileLabel Label
 	// Waypoint is the waypoint Gateway of profile namespaces: Namespace ""
 	// means each namespace has its own.
-	Waypoint kit.IngressGateway
+	Waypoint ingress.Gateway
 }
 
 // Label is one key=value label requirement.
@@ -78,7 +79,7 @@ func Parse(data []byte) (*Settings, error) {
 		Route:        cfg,
 		Prefixes:     rr.Prefixes,
 		ProfileLabel: Label{Key: key, Value: value},
-		Waypoint:     kit.IngressGateway{Namespace: rr.Waypoint.Namespace, Name: rr.Waypoint.Name},
+		Waypoint:     ingress.Gateway{Namespace: rr.Waypoint.Namespace, Name: rr.Waypoint.Name},
 	}, nil
 }
 

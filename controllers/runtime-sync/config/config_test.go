@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/config"
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 )
 
 func TestLoad(t *testing.T) {
@@ -18,11 +18,11 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults.yaml", "", func(s *config.Settings) bool {
 			return s.Route.IstioGateway == "kubeflow/kubeflow-gateway" && s.Route.Gateway.Name == "kubeflow-gateway" && len(s.Prefixes) == 4 &&
-				s.ProfileLabel == config.Label{Key: "app.kubernetes.io/part-of", Value: "kubeflow-profile"} && s.Waypoint == kit.IngressGateway{Name: "waypoint"}
+				s.ProfileLabel == config.Label{Key: "app.kubernetes.io/part-of", Value: "kubeflow-profile"} && s.Waypoint == ingress.Gateway{Name: "waypoint"}
 		}},
 		{"shared-waypoint.yaml", "", func(s *config.Settings) bool {
 			return slices.Equal(s.Prefixes, []string{"/notebook/{namespace}/"}) && s.ProfileLabel == config.Label{Key: "example.com/tenant", Value: "yes"} &&
-				s.Waypoint == kit.IngressGateway{Namespace: "waypoints", Name: "shared"}
+				s.Waypoint == ingress.Gateway{Namespace: "waypoints", Name: "shared"}
 		}},
 		{"unknown-field.yaml", `istioGatways`, nil},
 		{"wrong-kind.yaml", "want apiVersion fn.kfgitops.dev/v1alpha1, kind KgatewayRoute", nil},

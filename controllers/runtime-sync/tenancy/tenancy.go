@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/yaml"
@@ -30,7 +31,7 @@ type Policy struct {
 	// must not name one (it inherits the listener's).
 	Hostnames []string
 	// Gateway is the only parent a route may attach to.
-	Gateway kit.IngressGateway
+	Gateway ingress.Gateway
 	// IdentityHeaders are set by the Gateway from the authenticated user
 	// (kubeflow-userid, kubeflow-groups): a tenant's route may not set them.
 	IdentityHeaders []string

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/tenancy"
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/yaml"
 )
@@ -33,7 +33,7 @@ func TestCheck(t *testing.T) {
 			p := tenancy.Policy{
 				Prefixes:        []string{"/notebook/alice/", "/tensorboard/alice/", "/pvcviewers/alice/", "/serving/alice/"},
 				Hostnames:       tc.Hostnames,
-				Gateway:         kit.DefaultIngressGateway,
+				Gateway:         kubeflow.IngressGateway,
 				IdentityHeaders: []string{"kubeflow-userid", "kubeflow-groups"},
 			}
 			if p.Hostnames == nil {

@@ -1,7 +1,7 @@
 package ambientmesh
 
 // Which AuthorizationPolicy attributes ztunnel enforces (L4) and which need a
-// waypoint (L7) is kit's table (kit.AuthzL4*), shared with verify.
+// waypoint (L7) is kit/istio's table (istio.AuthzL4*), shared with verify.
 
 // Identity fields and condition keys that name a principal: the ingress
 // identity is rewritten in these.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -47,7 +49,7 @@ type Config struct {
 	UseWaypointOn string `json:"useWaypointOn"`
 	// IngressGateway is the kgateway Gateway whose proxy replaces Istio's
 	// ingress gateway; its identity is admitted where Istio's was.
-	IngressGateway kit.IngressGateway `json:"ingressGateway"`
+	IngressGateway ingress.Gateway `json:"ingressGateway"`
 	// KeepIstioIngressPrincipal keeps Istio's ingress identity next to
 	// kgateway's, for kgateway-route's runtimeRoutes.mode: bridge, where the
 	// Istio ingress gateway stays as an internal bridge for run-time routes
@@ -82,7 +84,7 @@ type RuntimeSync struct {
 	// namespace (the controller creates it), {name, namespace} for one
 	// shared Gateway. Keep it equal to kgateway-route's
 	// runtimeRoutes.waypoint.
-	Waypoint kit.IngressGateway `json:"waypoint"`
+	Waypoint ingress.Gateway `json:"waypoint"`
 }
 
 // ProfilesConfig is the profile controller's settings ConfigMap.
@@ -96,12 +98,12 @@ func Defaults() Config {
 		EnrolPolicyNamespaces:                true,
 		ExcludeNamespaces:                    []string{"istio-system", "kube-system"},
 		RootNamespace:                        "istio-system",
-		NamespaceLabelsConfigMaps:            []kit.ConfigMapRef{kit.KubeflowNamespaceLabels},
+		NamespaceLabelsConfigMaps:            []kit.ConfigMapRef{kubeflow.NamespaceLabels},
 		WaypointName:                         "waypoint",
 		UseWaypointOn:                        UseWaypointOnService,
-		IngressGateway:                       kit.DefaultIngressGateway,
+		IngressGateway:                       kubeflow.IngressGateway,
 		KeepIstioIngressPrincipal:            false,
-		RuntimeSync:                          RuntimeSync{Enabled: true, Waypoint: kit.IngressGateway{Name: "waypoint"}},
+		RuntimeSync:                          RuntimeSync{Enabled: true, Waypoint: ingress.Gateway{Name: "waypoint"}},
 		ProfilesConfig:                       defaultProfilesConfig,
 		AdmitIngressGatewayInNetworkPolicies: true,
 		AllowHBONEInNetworkPolicies:          true,

@@ -16,7 +16,9 @@ import (
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/crdschema"
 	"github.com/kfgitops/kfgitops/kit/golden"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kfgitops/kfgitops/kit/krmio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"sigs.k8s.io/yaml"
 )
 
@@ -138,11 +140,11 @@ func checkAcceptance(t *testing.T, in, out []object, v *crdschema.Validator) {
 	}
 	// The kgateway identity replaces the Istio ingress gateway's everywhere,
 	// the profile controller's principal included.
-	kgateway := kit.DefaultIngressGateway.Principal()
+	kgateway := kubeflow.IngressGateway.Principal()
 	for _, o := range out {
 		b, _ := json.Marshal(o)
-		if o["kind"] == "AuthorizationPolicy" && bytes.Contains(b, []byte(kit.IstioIngressPrincipal)) {
-			t.Errorf("%s still names %s", id(o), kit.IstioIngressPrincipal)
+		if o["kind"] == "AuthorizationPolicy" && bytes.Contains(b, []byte(istio.IngressGatewayPrincipal)) {
+			t.Errorf("%s still names %s", id(o), istio.IngressGatewayPrincipal)
 		}
 		if o["kind"] == "ConfigMap" && namespace(o) == "kubeflow" && strings.HasPrefix(name(o), "profiles-config") {
 			if got := lookup(o, "data", "ISTIO_INGRESS_GATEWAY_PRINCIPAL"); got != kgateway {
@@ -152,7 +154,7 @@ func checkAcceptance(t *testing.T, in, out []object, v *crdschema.Validator) {
 	}
 	for _, o := range in {
 		b, _ := json.Marshal(o)
-		if o["kind"] == "AuthorizationPolicy" && bytes.Contains(b, []byte(kit.IstioIngressPrincipal)) {
+		if o["kind"] == "AuthorizationPolicy" && bytes.Contains(b, []byte(istio.IngressGatewayPrincipal)) {
 			if nb, _ := json.Marshal(byID[id(o)]); !bytes.Contains(nb, []byte(kgateway)) {
 				t.Errorf("%s named the Istio ingress gateway and does not name kgateway", id(o))
 			}
@@ -231,7 +233,7 @@ func checkAcceptance(t *testing.T, in, out []object, v *crdschema.Validator) {
 	checked := 0
 	for _, o := range out {
 		group := kit.GroupOf(o["apiVersion"].(string))
-		if group != kit.GroupIstioSecurity && group != kit.GroupIstioNetworking && group != kit.GroupGatewayAPI {
+		if group != istio.GroupSecurity && group != istio.GroupNetworking && group != kit.GroupGatewayAPI {
 			continue
 		}
 		b, _ := json.Marshal(o)

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -61,7 +62,7 @@ func TestSplitTargetRefs(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := MigrateNamespace(ns, fn.KubeObjects{p}, NamespaceOptions{
-		Waypoint: kit.IngressGateway{Namespace: "shared", Name: "waypoint"}, IngressGateway: kit.DefaultIngressGateway, Services: services,
+		Waypoint: ingress.Gateway{Namespace: "shared", Name: "waypoint"}, IngressGateway: kubeflow.IngressGateway, Services: services,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -42,7 +44,7 @@ type bundle struct {
 
 var (
 	gatewayKind = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "Gateway"}
-	podTables   = append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
+	podTables   = append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...)
 	podKinds    = func() map[kit.GroupKind]bool {
 		m := map[kit.GroupKind]bool{}
 		for _, p := range podTables {
@@ -78,7 +80,7 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 		case gk == kit.ServiceKind:
 			sel, _, _ := o.NestedStringMap("spec", "selector")
 			b.services[ns] = append(b.services[ns], &service{obj: o, selector: sel})
-		case gk == kit.AuthorizationPol || gk == kit.RequestAuth:
+		case gk == istio.AuthorizationPolicyKind || gk == istio.RequestAuthenticationKind:
 			p, err := newPolicy(o, gk, ns)
 			if err != nil {
 				return nil, err
@@ -87,7 +89,7 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 			if p.selector != nil && !p.generated {
 				b.meshPolicyNamespaces[ns] = true
 			}
-		case gk == kit.PeerAuthentication:
+		case gk == istio.PeerAuthenticationKind:
 			if o.GetMap("spec").GetMap("selector") != nil {
 				b.meshPolicyNamespaces[ns] = true
 			}
@@ -97,7 +99,7 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 			b.configMaps = append(b.configMaps, o)
 		case gk == gatewayKind:
 			b.gateways[ns+"/"+o.GetName()] = o
-		case gk == kit.VirtualService:
+		case gk == istio.VirtualServiceKind:
 			for _, host := range routeHosts(o) {
 				b.routed[serviceOfHost(host, ns)] = true
 			}

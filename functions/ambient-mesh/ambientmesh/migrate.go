@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 )
 
 // defaultPolicyAPIVersion is used for policies not derived from one.
-const defaultPolicyAPIVersion = kit.GroupIstioSecurity + "/v1"
+const defaultPolicyAPIVersion = istio.GroupSecurity + "/v1"
 
 // waypointState is what one namespace's waypoint serves.
 type waypointState struct {
@@ -73,7 +74,7 @@ func (m *migration) policies() error {
 // time, the configured extra principals) wherever a rule names it.
 func (m *migration) admitIngressIdentity() error {
 	for _, p := range m.b.policies {
-		if m.skip[p.key()] || p.gk != kit.AuthorizationPol {
+		if m.skip[p.key()] || p.gk != istio.AuthorizationPolicyKind {
 			continue
 		}
 		for _, rw := range m.principalRewrites() {
@@ -104,7 +105,7 @@ type principalRewrite struct {
 }
 
 func (m *migration) principalRewrites() []principalRewrite {
-	out := []principalRewrite{{from: kit.IstioIngressPrincipal, to: m.cfg.IngressGateway.Principal(), keep: m.cfg.KeepIstioIngressPrincipal}}
+	out := []principalRewrite{{from: istio.IngressGatewayPrincipal, to: m.cfg.IngressGateway.Principal(), keep: m.cfg.KeepIstioIngressPrincipal}}
 	if m.rt != nil {
 		for _, from := range slices.Sorted(maps.Keys(m.rt.replacePrincipals)) {
 			out = append(out, principalRewrite{from: from, to: m.rt.replacePrincipals[from]})
@@ -263,7 +264,7 @@ func allOutOfMesh(ws []*workload) bool {
 // enforce (istio authorization.go).
 func ztunnelEffect(p *policy) string {
 	switch {
-	case p.gk == kit.RequestAuth:
+	case p.gk == istio.RequestAuthenticationKind:
 		return "validates no token at all"
 	case p.action == "ALLOW":
 		return "drops its L7 rules and so denies what they allowed"

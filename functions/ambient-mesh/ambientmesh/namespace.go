@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -31,10 +33,10 @@ type NamespaceOptions struct {
 	// Waypoint is the waypoint Gateway: Namespace "" or the namespace itself
 	// for its own (MigrateNamespace returns it), another namespace for a
 	// shared one (created by whoever configured it).
-	Waypoint kit.IngressGateway
+	Waypoint ingress.Gateway
 	// IngressGateway is the kgateway Gateway whose proxy identity replaces
-	// kit.IstioIngressPrincipal in the derived policies.
-	IngressGateway kit.IngressGateway
+	// istio.IngressGatewayPrincipal in the derived policies.
+	IngressGateway ingress.Gateway
 	// ReplacePrincipals are further principal rewrites, source → target.
 	ReplacePrincipals map[string]string
 	// Services are the namespace's Services. Policies with a selector are
@@ -198,8 +200,8 @@ func namespaceBundle(ns string, policies []*fn.KubeObject, opts NamespaceOptions
 	sources := map[string]*fn.KubeObject{}
 	for _, p := range policies {
 		switch {
-		case !kit.AuthorizationPol.Is(p):
-			return nil, nil, kit.Errorf(p, "kind", "not an AuthorizationPolicy of %s", kit.GroupIstioSecurity)
+		case !istio.AuthorizationPolicyKind.Is(p):
+			return nil, nil, kit.Errorf(p, "kind", "not an AuthorizationPolicy of %s", istio.GroupSecurity)
 		case p.GetNamespace() != ns:
 			return nil, nil, kit.Errorf(p, "metadata.namespace", "not in namespace %s", ns)
 		case p.GetName() == "":
@@ -217,7 +219,7 @@ func namespaceBundle(ns string, policies []*fn.KubeObject, opts NamespaceOptions
 	return items, sources, nil
 }
 
-func buildNamespace(o *fn.KubeObject, ns string, wp kit.IngressGateway) error {
+func buildNamespace(o *fn.KubeObject, ns string, wp ingress.Gateway) error {
 	labels := map[string]string{dataplaneModeLabel: dataplaneModeAmbient, useWaypointLabel: wp.Name, ingressUseWaypoint: "true"}
 	if wp.Namespace != "" && wp.Namespace != ns {
 		labels[useWaypointNamespaceLabel] = wp.Namespace
@@ -291,7 +293,7 @@ func (m *migration) namespaceMigration(sources map[string]*fn.KubeObject, result
 	}
 	for _, r := range results {
 		key := ""
-		if ref := r.ResourceRef; ref != nil && ref.Kind == kit.AuthorizationPol.Kind && sources[ref.Name] != nil {
+		if ref := r.ResourceRef; ref != nil && ref.Kind == istio.AuthorizationPolicyKind.Kind && sources[ref.Name] != nil {
 			key = ref.Name
 		}
 		f := kit.Finding{Severity: r.Severity, Message: r.Message}

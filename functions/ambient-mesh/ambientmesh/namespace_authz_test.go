@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kfgitops/kfgitops/kit/meshauthz"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -113,7 +114,7 @@ type eraRequest struct{ sidecar, ambient meshauthz.Request }
 // gateway with sidecars and kgateway under ambient.
 func requests() []eraRequest {
 	clients := [][2]string{
-		{kit.IstioIngressPrincipal, kit.DefaultIngressGateway.Principal()},
+		{istio.IngressGatewayPrincipal, kubeflow.IngressGateway.Principal()},
 		{"cluster.local/ns/kubeflow/sa/ml-pipeline-ui", ""},
 		{"cluster.local/ns/kubeflow/sa/notebook-controller-service-account", ""},
 		{"cluster.local/ns/" + profileNS + "/sa/default-editor", ""},

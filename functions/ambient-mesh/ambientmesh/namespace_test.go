@@ -14,6 +14,8 @@ import (
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/crdschema"
 	"github.com/kfgitops/kfgitops/kit/golden"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/yaml"
 )
@@ -22,12 +24,12 @@ const profileNS = "kubeflow-user-example-com"
 
 var (
 	ownWaypoint = ambientmesh.NamespaceOptions{
-		Waypoint:       kit.IngressGateway{Name: "waypoint"},
-		IngressGateway: kit.DefaultIngressGateway,
+		Waypoint:       ingress.Gateway{Name: "waypoint"},
+		IngressGateway: kubeflow.IngressGateway,
 	}
 	sharedWaypoint = ambientmesh.NamespaceOptions{
-		Waypoint:       kit.IngressGateway{Namespace: "kubeflow-waypoints", Name: "shared-waypoint"},
-		IngressGateway: kit.DefaultIngressGateway,
+		Waypoint:       ingress.Gateway{Namespace: "kubeflow-waypoints", Name: "shared-waypoint"},
+		IngressGateway: kubeflow.IngressGateway,
 	}
 )
 
@@ -182,9 +184,9 @@ func TestMigrateNamespaceErrors(t *testing.T) {
 		opts ambientmesh.NamespaceOptions
 		want string
 	}{
-		{"no waypoint name", ambientmesh.NamespaceOptions{IngressGateway: kit.DefaultIngressGateway}, "Waypoint.Name"},
-		{"no ingress gateway", ambientmesh.NamespaceOptions{Waypoint: kit.IngressGateway{Name: "waypoint"}}, "IngressGateway"},
-		{"identity rewritten to itself", ambientmesh.NamespaceOptions{Waypoint: kit.IngressGateway{Name: "waypoint"}, IngressGateway: kit.DefaultIngressGateway,
+		{"no waypoint name", ambientmesh.NamespaceOptions{IngressGateway: kubeflow.IngressGateway}, "Waypoint.Name"},
+		{"no ingress gateway", ambientmesh.NamespaceOptions{Waypoint: ingress.Gateway{Name: "waypoint"}}, "IngressGateway"},
+		{"identity rewritten to itself", ambientmesh.NamespaceOptions{Waypoint: ingress.Gateway{Name: "waypoint"}, IngressGateway: kubeflow.IngressGateway,
 			ReplacePrincipals: map[string]string{"a": "a"}}, "ReplacePrincipals"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

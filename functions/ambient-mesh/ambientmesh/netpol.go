@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -126,7 +127,7 @@ func addHBONEPort(rule *yaml.RNode) (bool, error) {
 
 // addGatewayPeer adds the kgateway pods to a rule whose sources admit the
 // Istio ingress gateway pods (by namespace, or by namespace and pod labels).
-func addGatewayPeer(rule *yaml.RNode, ns string, gw kit.IngressGateway) (bool, error) {
+func addGatewayPeer(rule *yaml.RNode, ns string, gw ingress.Gateway) (bool, error) {
 	from := rule.Field("from")
 	if from == nil || from.Value.YNode().Kind != yaml.SequenceNode {
 		return false, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/yaml"
 )
@@ -67,7 +68,7 @@ func newPolicy(o *fn.KubeObject, gk kit.GroupKind, ns string) (*policy, error) {
 			p.selector = map[string]string{}
 		}
 	}
-	if gk == kit.AuthorizationPol {
+	if gk == istio.AuthorizationPolicyKind {
 		p.action = spec.Action
 		if p.action == "" {
 			p.action = "ALLOW"
@@ -94,9 +95,9 @@ func (p *policy) key() string { return p.ns + "/" + p.obj.GetName() }
 // needsWaypoint reports whether ztunnel cannot enforce the policy, and why.
 func (p *policy) needsWaypoint() (bool, string) {
 	switch {
-	case p.gk == kit.RequestAuth:
+	case p.gk == istio.RequestAuthenticationKind:
 		return true, "a RequestAuthentication: ztunnel validates no JWT"
-	case kit.AuthzWaypointActions[p.action]:
+	case istio.AuthzWaypointActions[p.action]:
 		return true, "action " + p.action + ", which ztunnel ignores"
 	case len(p.l7) > 0:
 		return true, "L7 attributes " + strings.Join(p.l7, ", ")
@@ -107,7 +108,7 @@ func (p *policy) needsWaypoint() (bool, string) {
 // ruleL7 names the L7 attributes of one rule, per Istio's tables.
 func ruleL7(rule map[string]any) []string {
 	var out []string
-	for _, a := range kit.AuthorizationRuleL7(rule) {
+	for _, a := range istio.AuthorizationRuleL7(rule) {
 		out = append(out, a.Name)
 	}
 	sort.Strings(out)
@@ -118,15 +119,15 @@ func ruleL7(rule map[string]any) []string {
 // the rule matched, so as a DENY rule it fails closed.
 func l4Reduction(rule map[string]any) map[string]any {
 	out := map[string]any{}
-	if froms, ok := reduceClauses(rule["from"], "source", kit.AuthzL4SourceFields); ok {
+	if froms, ok := reduceClauses(rule["from"], "source", istio.AuthzL4SourceFields); ok {
 		out["from"] = froms
 	}
-	if tos, ok := reduceClauses(rule["to"], "operation", kit.AuthzL4OperationFields); ok {
+	if tos, ok := reduceClauses(rule["to"], "operation", istio.AuthzL4OperationFields); ok {
 		out["to"] = tos
 	}
 	var when []any
 	for _, c := range list(rule["when"]) {
-		if key, _ := mapOf(c)["key"].(string); kit.AuthzL4ConditionKeys[key] {
+		if key, _ := mapOf(c)["key"].(string); istio.AuthzL4ConditionKeys[key] {
 			when = append(when, c)
 		}
 	}

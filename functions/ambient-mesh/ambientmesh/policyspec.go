@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -19,7 +20,7 @@ func validateSpec(o *fn.KubeObject, gk kit.GroupKind) error {
 	if _, err := o.NestedResource(&spec, "spec"); err != nil {
 		return kit.Errorf(o, "spec", "want a map")
 	}
-	if action, ok := spec["action"]; ok && gk == kit.AuthorizationPol {
+	if action, ok := spec["action"]; ok && gk == istio.AuthorizationPolicyKind {
 		if s, isString := action.(string); !isString || !authorizationActions[s] {
 			return kit.Errorf(o, "spec.action", "%v: want ALLOW, DENY, AUDIT or CUSTOM", action)
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kfgitops/kfgitops/kit/meshauthz"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -36,7 +38,7 @@ func TestDeclaredProfileAccess(t *testing.T) {
 			if o.GetLabel("istio.io/use-waypoint") != "waypoint" || o.GetLabel("istio.io/ingress-use-waypoint") != "true" {
 				t.Errorf("Namespace %s: labels %v; want its traffic, ingress included, sent through the waypoint", ns, o.GetLabels())
 			}
-		case kit.AuthorizationPol.Is(o) && o.GetNamespace() == ns:
+		case istio.AuthorizationPolicyKind.Is(o) && o.GetNamespace() == ns:
 			p := meshauthz.Decode(t, o)
 			if len(p.TargetRefs) > 0 {
 				atWaypoint = append(atWaypoint, p)
@@ -48,7 +50,7 @@ func TestDeclaredProfileAccess(t *testing.T) {
 			}
 		}
 	}
-	ingress, kfpUI := kit.DefaultIngressGateway.Principal(), "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"
+	ingress, kfpUI := kubeflow.IngressGateway.Principal(), "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"
 	for _, tc := range []struct {
 		principal, user string
 		want            bool

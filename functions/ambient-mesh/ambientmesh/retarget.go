@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -78,7 +79,7 @@ func (m *migration) waypointTargets(p *policy) (refs []any, onto string) {
 //     waypoint, so traffic that bypasses the waypoint is denied more, never less;
 //   - AUDIT and RequestAuthentication: nothing, they decide nothing.
 func (m *migration) companion(p *policy) (string, error) {
-	if p.gk != kit.AuthorizationPol || p.action == "AUDIT" {
+	if p.gk != istio.AuthorizationPolicyKind || p.action == "AUDIT" {
 		return "", nil
 	}
 	wp := m.waypointPrincipal(p.ns)
@@ -186,7 +187,7 @@ func (m *migration) addPolicy(from *fn.KubeObject, source *policy, ns, name, act
 	}
 	var ap authorizationPolicy
 	ap.APIVersion, ap.Kind = defaultPolicyAPIVersion, "AuthorizationPolicy"
-	if kit.AuthorizationPol.Is(from) {
+	if istio.AuthorizationPolicyKind.Is(from) {
 		ap.APIVersion = from.GetAPIVersion()
 	}
 	ap.Metadata = generatedMeta(ap.Kind, ns, name, from.GetKind()+"/"+from.GetName())

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -87,7 +88,7 @@ func (m *migration) routedFromIngress(s *service) bool {
 		return true
 	}
 	for _, p := range m.b.policies {
-		if p.ns != ns || p.gk != kit.AuthorizationPol || !namesPrincipal(p.rules, kit.IstioIngressPrincipal) && !namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
+		if p.ns != ns || p.gk != istio.AuthorizationPolicyKind || !namesPrincipal(p.rules, istio.IngressGatewayPrincipal) && !namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
 			continue
 		}
 		if p.selector == nil && !p.targetRefs || p.selector != nil && p.selectsPodOf(s) {
@@ -108,10 +109,10 @@ func (m *migration) routedFromIngress(s *service) bool {
 // created at run time), and must go through the waypoint.
 func (m *migration) namespaceAdmitsIngress(ns string) bool {
 	for _, p := range m.b.policies {
-		if p.ns != ns || p.gk != kit.AuthorizationPol || p.selector != nil {
+		if p.ns != ns || p.gk != istio.AuthorizationPolicyKind || p.selector != nil {
 			continue
 		}
-		if namesPrincipal(p.rules, kit.IstioIngressPrincipal) || namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
+		if namesPrincipal(p.rules, istio.IngressGatewayPrincipal) || namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
 			return true
 		}
 	}
@@ -181,7 +182,7 @@ func (m *migration) admit(ns string, st *waypointState, s *service) error {
 func (m *migration) admits(ns string, s *service) bool {
 	wp := m.waypointPrincipal(ns)
 	for _, p := range m.b.policies {
-		if p.ns != ns || p.gk != kit.AuthorizationPol || p.action != "ALLOW" || p.targetRefs || !namesPrincipal(p.rules, wp) {
+		if p.ns != ns || p.gk != istio.AuthorizationPolicyKind || p.action != "ALLOW" || p.targetRefs || !namesPrincipal(p.rules, wp) {
 			continue
 		}
 		if p.selectsPodOf(s) {
@@ -195,7 +196,7 @@ func (m *migration) admits(ns string, s *service) bool {
 // root namespace) that ztunnel applies to the Service's pods, if any.
 func (m *migration) allowApplying(ns string, s *service) *policy {
 	for _, p := range m.b.policies {
-		if p.gk != kit.AuthorizationPol || p.action != "ALLOW" || p.targetRefs || p.waypointFor != nil {
+		if p.gk != istio.AuthorizationPolicyKind || p.action != "ALLOW" || p.targetRefs || p.waypointFor != nil {
 			continue
 		}
 		if p.ns != ns && p.ns != m.cfg.RootNamespace {

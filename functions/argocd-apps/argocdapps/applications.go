@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -89,7 +90,7 @@ func (b appBuilder) destination(namespace string) appDestination {
 func (b appBuilder) meta(name, file string, wave *int) kit.ObjectMeta {
 	annotations := map[string]string{GeneratedByAnnotation: functionName}
 	if wave != nil {
-		annotations[kit.SyncWaveAnnotation] = strconv.Itoa(*wave)
+		annotations[argocd.SyncWaveAnnotation] = strconv.Itoa(*wave)
 	}
 	return kit.ObjectMeta{
 		Name:        name,
@@ -118,7 +119,7 @@ func (b appBuilder) decide(ga groupApp) decisions {
 		d.prune = false
 		d.why = append(d.why, fmt.Sprintf("prune off: holds %s (pruneProtectedKinds), whose deletion deletes data", strings.Join(protected, ", ")))
 	}
-	hasCRDs := len(kindsPresent(ga.objects, []kit.GroupKind{kit.CRDKind})) > 0
+	hasCRDs := len(kindsPresent(ga.objects, []kit.GroupKind{kit.CustomResourceDefinitionKind})) > 0
 	switch {
 	case ga.group.ServerSideApply != nil:
 		d.serverSideApply = *ga.group.ServerSideApply

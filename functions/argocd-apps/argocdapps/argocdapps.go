@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -88,7 +89,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		kit.Warning(&rl.Results, nil, "", "%s: source.repoURL is the placeholder %s: set it to the Git repository the tree is committed to", functionName, PlaceholderRepoURL)
 	}
 	if noWave > 0 {
-		kit.Warning(&rl.Results, nil, "", "%s: %s no %s and were grouped by the rules without waves or by defaultGroup (run set-sync-wave before argocd-apps)", functionName, objectCount(noWave)+" have", kit.SyncWaveAnnotation)
+		kit.Warning(&rl.Results, nil, "", "%s: %s no %s and were grouped by the rules without waves or by defaultGroup (run set-sync-wave before argocd-apps)", functionName, objectCount(noWave)+" have", argocd.SyncWaveAnnotation)
 	}
 	kit.Summary(&rl.Results, "%s: %s in %s; %d Applications; emit %s", functionName, objectCount(len(content)), groupCounts(apps), generated.applications(), cfg.Emit)
 	return nil

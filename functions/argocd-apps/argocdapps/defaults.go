@@ -46,7 +46,7 @@ func Defaults() Config {
 		Prune:                 true,
 		SelfHeal:              true,
 		PruneProtectedKinds: []kit.GroupKind{
-			kit.CRDKind,
+			kit.CustomResourceDefinitionKind,
 			kit.NamespaceKind,
 			{Kind: "PersistentVolumeClaim"},
 			ProfileKind,
@@ -80,7 +80,7 @@ func DefaultRules() []Rule {
 		{Waves: "0", Group: GroupInfrastructure},
 		{Waves: "1..", Group: GroupKubeflow},
 		// Without a wave (set-sync-wave did not run):
-		{Match: kit.Selector{Group: &kit.CRDKind.Group, Kind: kit.CRDKind.Kind}, Group: GroupCRDs},
+		{Match: kit.Selector{Group: &kit.CustomResourceDefinitionKind.Group, Kind: kit.CustomResourceDefinitionKind.Kind}, Group: GroupCRDs},
 		{Match: kit.Selector{Namespace: "cert-manager"}, Group: GroupCertManager},
 		{Match: kit.Selector{Group: &core, Kind: "Namespace", Name: "cert-manager"}, Group: GroupCertManager},
 		{Match: kit.Selector{Labels: map[string]string{"app.kubernetes.io/name": "cert-manager"}}, Group: GroupCertManager},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -69,7 +70,7 @@ func groupObjects(rs *fn.Results, cfg *Config, objs fn.KubeObjects, scope *kit.S
 	assigned = make([]assignment, len(objs))
 	ok = true
 	for i, o := range objs {
-		wave, present, err := kit.SyncWave(o)
+		wave, present, err := argocd.SyncWave(o)
 		valid := present && err == nil
 		if err != nil {
 			kit.Warning(rs, o, "metadata.annotations", "%v; grouped as an object without a wave", err)
@@ -82,7 +83,7 @@ func groupObjects(rs *fn.Results, cfg *Config, objs fn.KubeObjects, scope *kit.S
 		}
 		if !valid {
 			noWave++
-			kit.Info(rs, o, "metadata.annotations", "no %s: put in group %s by %s", kit.SyncWaveAnnotation, cfg.Groups[a.group].Name, a.describe())
+			kit.Info(rs, o, "metadata.annotations", "no %s: put in group %s by %s", argocd.SyncWaveAnnotation, cfg.Groups[a.group].Name, a.describe())
 		}
 		assigned[i] = a
 	}

@@ -32,19 +32,19 @@ var (
 var runtimeFields = []runtimeField{
 	// cert-manager's cainjector and istiod write the CA bundle of webhooks
 	// (cert-manager.io/inject-ca-from; some manifests ship caBundle: "").
-	{gk: kit.MutatingWebhook, jq: []string{".webhooks[]?.clientConfig.caBundle"}},
-	{gk: kit.ValidatingWebhook, jq: []string{".webhooks[]?.clientConfig.caBundle"}},
+	{gk: kit.MutatingWebhookConfigurationKind, jq: []string{".webhooks[]?.clientConfig.caBundle"}},
+	{gk: kit.ValidatingWebhookConfigurationKind, jq: []string{".webhooks[]?.clientConfig.caBundle"}},
 	// ... of CRD conversion webhooks,
-	{gk: kit.CRDKind, applies: hasConversionWebhook, jq: []string{".spec.conversion.webhook.clientConfig.caBundle"}},
+	{gk: kit.CustomResourceDefinitionKind, applies: hasConversionWebhook, jq: []string{".spec.conversion.webhook.clientConfig.caBundle"}},
 	// ... and of aggregated APIs.
 	{gk: apiServiceKind, jsonPointers: []string{"/spec/caBundle"}},
 	// istiod switches its validating webhooks from Ignore to Fail once
 	// validation works (istio/istio#52785).
-	{gk: kit.ValidatingWebhook, applies: isIstioValidator, perObject: true, jq: []string{".webhooks[]?.failurePolicy"}},
+	{gk: kit.ValidatingWebhookConfigurationKind, applies: isIstioValidator, perObject: true, jq: []string{".webhooks[]?.failurePolicy"}},
 	// Knative's webhook rewrites the rules of its own webhooks to the
 	// resources it serves (argoflow-aws#227).
-	{gk: kit.MutatingWebhook, applies: isKnativeWebhookWithRules, perObject: true, jq: []string{".webhooks[]?.rules"}},
-	{gk: kit.ValidatingWebhook, applies: isKnativeWebhookWithRules, perObject: true, jq: []string{".webhooks[]?.rules"}},
+	{gk: kit.MutatingWebhookConfigurationKind, applies: isKnativeWebhookWithRules, perObject: true, jq: []string{".webhooks[]?.rules"}},
+	{gk: kit.ValidatingWebhookConfigurationKind, applies: isKnativeWebhookWithRules, perObject: true, jq: []string{".webhooks[]?.rules"}},
 	// The aggregation controller fills the rules of aggregated ClusterRoles
 	// (kubeflow-admin, -edit, -view).
 	{gk: clusterRoleKind, applies: isAggregated, perObject: true, jsonPointers: []string{"/rules"}},

@@ -19,6 +19,7 @@ import (
 	"github.com/kfgitops/kfgitops/functions/set-sync-wave/syncwave"
 	"github.com/kfgitops/kfgitops/functions/strip-istio-sidecar/stripsidecar"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/crdschema"
 	"github.com/kfgitops/kfgitops/kit/golden"
@@ -230,7 +231,7 @@ type application struct {
 
 func readApplication(t *testing.T, o *fn.KubeObject) application {
 	t.Helper()
-	a := application{obj: o, wave: o.GetAnnotations()[kit.SyncWaveAnnotation]}
+	a := application{obj: o, wave: o.GetAnnotations()[argocd.SyncWaveAnnotation]}
 	a.path, _, _ = o.NestedString("spec", "source", "path")
 	var found bool
 	a.prune, _, _ = o.NestedBool("spec", "syncPolicy", "automated", "prune")
@@ -313,10 +314,10 @@ func checkSyncPolicies(t *testing.T, groupApps map[string]application, root appl
 		for _, o := range objs {
 			kinds[kit.GroupKindOf(o)] = true
 		}
-		if kinds[kit.CRDKind] && !contains(a.syncOptions, "ServerSideApply=true") {
+		if kinds[kit.CustomResourceDefinitionKind] && !contains(a.syncOptions, "ServerSideApply=true") {
 			t.Errorf("group %s holds CRDs but has no ServerSideApply=true: %v", g, a.syncOptions)
 		}
-		if (kinds[kit.CRDKind] || kinds[kit.NamespaceKind]) && a.prune {
+		if (kinds[kit.CustomResourceDefinitionKind] || kinds[kit.NamespaceKind]) && a.prune {
 			t.Errorf("group %s holds CRDs or Namespaces but prunes", g)
 		}
 		for _, want := range []string{"RespectIgnoreDifferences=true", "CreateNamespace=false"} {
@@ -324,13 +325,13 @@ func checkSyncPolicies(t *testing.T, groupApps map[string]application, root appl
 				t.Errorf("group %s: no %s", g, want)
 			}
 		}
-		for _, gk := range []kit.GroupKind{kit.MutatingWebhook, kit.ValidatingWebhook} {
+		for _, gk := range []kit.GroupKind{kit.MutatingWebhookConfigurationKind, kit.ValidatingWebhookConfigurationKind} {
 			if kinds[gk] && !ignores(a, gk, "", ".webhooks[]?.clientConfig.caBundle") {
 				t.Errorf("group %s holds %s but does not ignore its caBundle", g, gk)
 			}
 		}
 		for _, o := range objs {
-			if kit.ValidatingWebhook.Is(o) && o.GetLabel("app") == "istiod" && !ignores(a, kit.ValidatingWebhook, o.GetName(), ".webhooks[]?.failurePolicy") {
+			if kit.ValidatingWebhookConfigurationKind.Is(o) && o.GetLabel("app") == "istiod" && !ignores(a, kit.ValidatingWebhookConfigurationKind, o.GetName(), ".webhooks[]?.failurePolicy") {
 				t.Errorf("group %s: istiod's %s failurePolicy is not ignored", g, o.GetName())
 			}
 		}

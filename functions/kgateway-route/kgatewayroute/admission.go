@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -18,7 +19,7 @@ func (c *converter) allowedRoutes(namespaces []string) map[string]any {
 	if c.cfg.RuntimeRoutes.Mode == RuntimeController {
 		return map[string]any{"namespaces": map[string]any{
 			"from":     "Selector",
-			"selector": map[string]any{"matchLabels": map[string]any{c.cfg.Gateway.RoutesLabel(): kit.RoutesLabelValue}},
+			"selector": map[string]any{"matchLabels": map[string]any{c.cfg.Gateway.RoutesLabel(): ingress.RoutesLabelValue}},
 		}}
 	}
 	if len(namespaces) == 0 {
@@ -58,7 +59,7 @@ func (c *converter) gatewayNamespace(items fn.KubeObjects) (ns *fn.KubeObject, c
 // Namespaces that hold routes on it and into the profile controller's
 // namespace-labels files (keeping every other key). Controller mode only.
 func (c *converter) labelRouteNamespaces(items fn.KubeObjects) error {
-	key, value := c.cfg.Gateway.RoutesLabel(), kit.RoutesLabelValue
+	key, value := c.cfg.Gateway.RoutesLabel(), ingress.RoutesLabelValue
 	namespaces := map[string]*fn.KubeObject{}
 	for _, o := range items {
 		if kit.NamespaceKind.Is(o) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/yaml"
 )
@@ -105,12 +106,12 @@ func (c *converter) classifyAuth(items fn.KubeObjects, t *authTranslation) error
 		var err error
 		var ok bool
 		switch {
-		case kit.AuthorizationPol.Is(o):
+		case istio.AuthorizationPolicyKind.Is(o):
 			ap := &authorizationPolicy{}
 			if ok, err = ic.selects(o, ap); ok {
 				err = c.translateAuthorizationPolicy(o, ap, ic, t)
 			}
-		case kit.RequestAuth.Is(o):
+		case istio.RequestAuthenticationKind.Is(o):
 			ra := &requestAuthentication{}
 			if ok, err = ic.selects(o, ra); ok {
 				err = c.translateRequestAuthentication(o, ra, t)
@@ -272,7 +273,7 @@ func (c *converter) ingressContext(items fn.KubeObjects) (ingressContext, error)
 	ic := ingressContext{root: "istio-system"}
 	for _, o := range items {
 		switch {
-		case kit.IstioGateway.Is(o) && o.GetNamespace() == ns && o.GetName() == name:
+		case istio.GatewayKind.Is(o) && o.GetNamespace() == ns && o.GetName() == name:
 			selector, _, _ = o.NestedStringMap("spec", "selector")
 		case c.cfg.MeshConfig.Matches(o):
 			doc, _, _ := o.NestedString("data", c.cfg.MeshConfig.Key)

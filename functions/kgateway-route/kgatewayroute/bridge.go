@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -120,7 +121,7 @@ func (c *converter) removeIstioIngress(items fn.KubeObjects, vss []*fn.KubeObjec
 		stillBound = stillBound || c.boundTo(gws, o.GetNamespace())
 	}
 	for _, o := range items {
-		if kit.IstioGateway.Is(o) && o.GetNamespace() == ns && o.GetName() == name {
+		if istio.GatewayKind.Is(o) && o.GetNamespace() == ns && o.GetName() == name {
 			switch {
 			case bridge:
 				c.info(o, "", "kept: VirtualServices created at runtime bind to it (runtime-route bridge)")

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -18,7 +20,7 @@ type Config struct {
 	// VirtualServices are converted.
 	IstioGateway string `json:"istioGateway"`
 	// Gateway is the kgateway Gateway the HTTPRoutes attach to.
-	Gateway kit.IngressGateway `json:"gateway"`
+	Gateway ingress.Gateway `json:"gateway"`
 	// CreateGateway emits the Gateway (and its GatewayParameters and
 	// Certificate); false references an existing Gateway of that name.
 	CreateGateway bool `json:"createGateway"`
@@ -91,7 +93,7 @@ type IssuerRef struct {
 func Defaults() Config {
 	return Config{
 		IstioGateway:              "kubeflow/kubeflow-gateway",
-		Gateway:                   kit.DefaultIngressGateway,
+		Gateway:                   kubeflow.IngressGateway,
 		CreateGateway:             true,
 		GatewayClassName:          "kgateway",
 		Hostnames:                 []string{"*"},
@@ -104,7 +106,7 @@ func Defaults() Config {
 		Websockets:                true,
 		AmbientBypass:             "auto",
 		RuntimeRoutes:             defaultRuntimeRoutes(),
-		NamespaceLabelsConfigMaps: []kit.ConfigMapRef{kit.KubeflowNamespaceLabels},
+		NamespaceLabelsConfigMaps: []kit.ConfigMapRef{kubeflow.NamespaceLabels},
 		RemoveConverted:           true,
 		RemoveIstioIngress:        true,
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -25,7 +26,7 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, erro
 	if !cfg.CreateGateway {
 		if cfg.RuntimeRoutes.Mode == RuntimeController {
 			kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from the namespaces labelled %s=%s (%v and every profile namespace)",
-				gw.Namespace, gw.Name, gw.RoutesLabel(), kit.RoutesLabelValue, namespaces)
+				gw.Namespace, gw.Name, gw.RoutesLabel(), ingress.RoutesLabelValue, namespaces)
 			return nil, nil
 		}
 		kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from namespaces %v",

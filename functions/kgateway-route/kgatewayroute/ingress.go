@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -25,8 +26,8 @@ var (
 // gateway takes away (kit.Definition.Removes).
 var ingressWorkloadKinds = []kit.GroupKind{
 	kit.DeploymentKind, kit.ServiceKind, serviceAccountKind, roleKind, roleBindingKind, clusterRoleKind,
-	clusterRoleBindingKind, hpaKind, pdbKind, kit.PeerAuthentication, kit.EnvoyFilter, kit.Sidecar,
-	{Group: kit.GroupIstioSecurity, Kind: "Telemetry"}, {Group: "telemetry.istio.io", Kind: "Telemetry"},
+	clusterRoleBindingKind, hpaKind, pdbKind, istio.PeerAuthenticationKind, istio.EnvoyFilterKind, istio.SidecarKind,
+	{Group: istio.GroupSecurity, Kind: "Telemetry"}, {Group: "telemetry.istio.io", Kind: "Telemetry"},
 	{Group: "extensions.istio.io", Kind: "WasmPlugin"},
 }
 
@@ -34,13 +35,13 @@ var ingressWorkloadKinds = []kit.GroupKind{
 // label keep their selector; they apply to the Istio ingress gateway's
 // pods when it matches them.
 var workloadSelectorPaths = map[kit.GroupKind][]string{
-	kit.AuthorizationPol:   {"spec", "selector", "matchLabels"},
-	kit.RequestAuth:        {"spec", "selector", "matchLabels"},
-	kit.PeerAuthentication: {"spec", "selector", "matchLabels"},
+	istio.AuthorizationPolicyKind:                      {"spec", "selector", "matchLabels"},
+	istio.RequestAuthenticationKind:                    {"spec", "selector", "matchLabels"},
+	istio.PeerAuthenticationKind:                       {"spec", "selector", "matchLabels"},
 	{Group: "telemetry.istio.io", Kind: "Telemetry"}:   {"spec", "selector", "matchLabels"},
 	{Group: "extensions.istio.io", Kind: "WasmPlugin"}: {"spec", "selector", "matchLabels"},
-	kit.EnvoyFilter: {"spec", "workloadSelector", "labels"},
-	kit.Sidecar:     {"spec", "workloadSelector", "labels"},
+	istio.EnvoyFilterKind:                              {"spec", "workloadSelector", "labels"},
+	istio.SidecarKind:                                  {"spec", "workloadSelector", "labels"},
 }
 
 // ingressRemoval is the Istio ingress gateway workload being removed.
@@ -67,7 +68,7 @@ func (c *converter) removeIstioIngressGateway(items fn.KubeObjects, vss []*fn.Ku
 	ns, name, _ := strings.Cut(c.istioGateway, "/")
 	var selector map[string]string
 	for _, o := range items {
-		if kit.IstioGateway.Is(o) && o.GetNamespace() == ns && o.GetName() == name {
+		if istio.GatewayKind.Is(o) && o.GetNamespace() == ns && o.GetName() == name {
 			if !drop[o] {
 				return nil // kept: something still binds to it
 			}
@@ -108,7 +109,7 @@ func (c *converter) removeIstioIngressGateway(items fn.KubeObjects, vss []*fn.Ku
 func (r *ingressRemoval) gatewaysStillBound(vss []*fn.KubeObject) []string {
 	var kept []string
 	for _, o := range r.items {
-		if !kit.IstioGateway.Is(o) || r.drop[o] {
+		if !istio.GatewayKind.Is(o) || r.drop[o] {
 			continue
 		}
 		sel, _, _ := o.NestedStringMap("spec", "selector")

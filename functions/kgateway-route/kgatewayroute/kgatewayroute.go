@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -20,7 +21,7 @@ var Function = kit.Definition[Config]{
 	// Converted VirtualServices; with the runtime-route bridge off, the Istio
 	// ingress Gateway and the auth policies translated to kgateway policy;
 	// in controller mode the Istio ingress gateway and what only it uses.
-	Removes: append([]kit.GroupKind{kit.VirtualService, kit.IstioGateway, kit.AuthorizationPol, kit.RequestAuth}, ingressWorkloadKinds...),
+	Removes: append([]kit.GroupKind{istio.VirtualServiceKind, istio.GatewayKind, istio.AuthorizationPolicyKind, istio.RequestAuthenticationKind}, ingressWorkloadKinds...),
 }
 
 // API groups and kinds this function emits or reads.
@@ -79,7 +80,7 @@ func (c *converter) hasIngress(items, vss []*fn.KubeObject) bool {
 	}
 	ns, name, _ := strings.Cut(c.istioGateway, "/")
 	for _, o := range items {
-		if kit.IstioGateway.Is(o) && o.GetNamespace() == ns && o.GetName() == name {
+		if istio.GatewayKind.Is(o) && o.GetNamespace() == ns && o.GetName() == name {
 			return true
 		}
 	}
@@ -168,7 +169,7 @@ func (c *converter) index(items fn.KubeObjects) (services, vss []*fn.KubeObject)
 				n, _, _ := p.NestedInt64("port")
 				c.servicePorts[id] = append(c.servicePorts[id], int32(n))
 			}
-		case kit.VirtualService.Is(o):
+		case istio.VirtualServiceKind.Is(o):
 			vss = append(vss, o)
 		case httpRouteKind.Is(o):
 			if c.attachedToGateway(o) {

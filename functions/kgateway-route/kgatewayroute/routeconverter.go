@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
@@ -94,7 +95,7 @@ func (rc *RouteConverter) Convert(vs *fn.KubeObject, services ServicePorts) (*Co
 // convert is Convert without rendering the grants, which Run merges over
 // the bundle instead.
 func (rc *RouteConverter) convert(o *fn.KubeObject, services ServicePorts) (*Conversion, error) {
-	if !kit.VirtualService.Is(o) {
+	if !istio.VirtualServiceKind.Is(o) {
 		return nil, kit.Errorf(o, "", "not a VirtualService")
 	}
 	vs, err := parseVirtualService(o)

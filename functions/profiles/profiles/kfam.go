@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -64,7 +65,7 @@ var kfamSettingKeys = []struct {
 	key, fallback string
 	set           func(*kfamSettings, string)
 }{
-	{"ISTIO_INGRESS_GATEWAY_PRINCIPAL", kit.IstioIngressPrincipal, func(s *kfamSettings, v string) { s.ingressPrincipal = v }},
+	{"ISTIO_INGRESS_GATEWAY_PRINCIPAL", istio.IngressGatewayPrincipal, func(s *kfamSettings, v string) { s.ingressPrincipal = v }},
 	{"KFP_UI_PRINCIPAL", "cluster.local/ns/kubeflow/sa/ml-pipeline-ui", func(s *kfamSettings, v string) { s.kfpUIPrincipal = v }},
 	{"USERID_HEADER", "kubeflow-userid", func(s *kfamSettings, v string) { s.userIDHeader = v }},
 	{"USERID_PREFIX", "", func(s *kfamSettings, v string) { s.userIDPrefix = v }},

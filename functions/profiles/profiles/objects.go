@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -91,7 +92,7 @@ func newNamespace(p resolvedProfile) (*fn.KubeObject, error) {
 		annotations = map[string]string{}
 	}
 	annotations[ownerAnnotation] = p.owner.Email
-	annotations[kit.SyncOptionsAnnotation] = survive
+	annotations[argocd.SyncOptionsAnnotation] = survive
 	h := header{APIVersion: "v1", Kind: "Namespace", Metadata: meta("Namespace", "", p.Name, labels, annotations)}
 	return kit.NewObject(h)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -28,7 +30,7 @@ var (
 	// what this function renders, and the waypoint and policies ambient-mesh
 	// derives from it (they inherit the marker), so that nothing a removed
 	// member or profile led to survives a re-render.
-	rendered = []kit.GroupKind{kit.NamespaceKind, ProfileKind, roleBindingKind, kit.AuthorizationPol, waypointKind}
+	rendered = []kit.GroupKind{kit.NamespaceKind, ProfileKind, roleBindingKind, istio.AuthorizationPolicyKind, waypointKind}
 )
 
 // Function is profiles.
@@ -64,7 +66,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		if p.State == StateRetire {
 			retired++
 			kit.Info(&rl.Results, objs[0], "", "retired: the Profile and the access of its %s are no longer rendered, so Argo CD prunes them and the profile controller's own objects go with the Profile; "+
-				"the Namespace and its data stay (owned by no Profile, %s %s): remove the profile from the config, then delete the namespace by hand when its data may go", plural(len(p.grants), "member"), kit.SyncOptionsAnnotation, survive)
+				"the Namespace and its data stay (owned by no Profile, %s %s): remove the profile from the config, then delete the namespace by hand when its data may go", plural(len(p.grants), "member"), argocd.SyncOptionsAnnotation, survive)
 			continue
 		}
 		bindings += len(p.grants)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -22,7 +23,7 @@ var emailPattern = regexp.MustCompile("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z
 // label or annotation must not override.
 var (
 	reservedLabels      = []string{ManagedByLabel}
-	reservedAnnotations = []string{ownerAnnotation, kit.SyncOptionsAnnotation}
+	reservedAnnotations = []string{ownerAnnotation, argocd.SyncOptionsAnnotation}
 )
 
 // resolved is a valid config with groups expanded: per profile, the owner

@@ -4,13 +4,14 @@ import (
 	"fmt"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // podTemplatePaths are where objects embed pod templates, for the
 // PriorityClasses they use.
-var podTemplatePaths = append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
+var podTemplatePaths = append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...)
 
 // bundle indexes the objects the edges are built from.
 type bundle struct {
@@ -28,7 +29,7 @@ func newBundle(nodes []*node, items fn.KubeObjects, scope *kit.Scope) *bundle {
 	}
 	for _, n := range nodes {
 		b.byObject[n.obj] = n
-		if n.gk == kit.CRDKind {
+		if n.gk == kit.CustomResourceDefinitionKind {
 			group, _, _ := n.obj.NestedString("spec", "group")
 			kind, _, _ := n.obj.NestedString("spec", "names", "kind")
 			b.crds[kit.GroupKind{Group: group, Kind: kind}] = n

@@ -14,7 +14,10 @@ type node struct {
 	gk  kit.GroupKind
 	// namespace is where the object really lives ("" if cluster-scoped).
 	namespace string
-	rank      int
+	// rank is Argo CD's in-wave rank of the kind (argocd.KindRank). A
+	// dependency on an object whose kind comes strictly earlier is met inside
+	// one wave when it only needs to exist; anything else needs a wave boundary.
+	rank int
 	// initial is the wave before dependencies: the kept annotation or the
 	// first matching rule's wave; source says which.
 	initial int

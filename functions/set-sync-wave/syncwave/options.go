@@ -2,9 +2,10 @@ package syncwave
 
 import (
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 )
 
-const optionsField = "metadata.annotations." + kit.SyncOptionsAnnotation
+const optionsField = "metadata.annotations." + argocd.SyncOptionsAnnotation
 
 // needsServerSideApply reports whether the config asks for ServerSideApply
 // on the CRD.
@@ -25,11 +26,11 @@ func needsServerSideApply(n *node, cfg *Config) (bool, int) {
 func (r *report) addSyncOptions(b *bundle, cfg *Config) error {
 	for _, n := range b.nodes {
 		switch {
-		case n.gk == kit.CRDKind:
+		case n.gk == kit.CustomResourceDefinitionKind:
 			if need, _ := needsServerSideApply(n, cfg); !need {
 				continue
 			}
-			added, err := kit.AddSyncOption(n.obj, "ServerSideApply", "true")
+			added, err := argocd.AddSyncOption(n.obj, "ServerSideApply", "true")
 			if err != nil {
 				return err
 			}
@@ -37,7 +38,7 @@ func (r *report) addSyncOptions(b *bundle, cfg *Config) error {
 				r.serverSideApply++
 			}
 		case cfg.SkipDryRunForBundledCRDs && b.crds[n.gk] != nil:
-			added, err := kit.AddSyncOption(n.obj, "SkipDryRunOnMissingResource", "true")
+			added, err := argocd.AddSyncOption(n.obj, "SkipDryRunOnMissingResource", "true")
 			if err != nil {
 				return err
 			}
@@ -53,12 +54,12 @@ func (r *report) addSyncOptions(b *bundle, cfg *Config) error {
 // that neither ServerSideApply=true nor Replace=true lets Argo CD apply.
 func (r *report) checkServerSideApply(b *bundle, cfg *Config) {
 	for _, n := range b.nodes {
-		if n.gk != kit.CRDKind {
+		if n.gk != kit.CustomResourceDefinitionKind {
 			continue
 		}
 		need, size := needsServerSideApply(n, cfg)
-		ssa, _ := kit.SyncOption(n.obj, "ServerSideApply")
-		replace, _ := kit.SyncOption(n.obj, "Replace")
+		ssa, _ := argocd.SyncOption(n.obj, "ServerSideApply")
+		replace, _ := argocd.SyncOption(n.obj, "Replace")
 		if need && ssa != "true" && replace != "true" {
 			if size > 0 {
 				kit.Error(r.results, n.obj, optionsField, "%d bytes as compact JSON, over the %d-byte annotation limit of client-side apply, and no ServerSideApply=true (or Replace=true)", size, kit.MaxAnnotationsSize)

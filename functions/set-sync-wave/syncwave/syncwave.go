@@ -11,13 +11,14 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // Function is set-sync-wave.
 var Function = kit.Definition[Config]{FunctionName: "set-sync-wave", Kind: Kind, Defaults: Defaults, Run: Run}
 
-const waveField = "metadata.annotations." + kit.SyncWaveAnnotation
+const waveField = "metadata.annotations." + argocd.SyncWaveAnnotation
 
 // Run places every editable object in a wave.
 func Run(rl *fn.ResourceList, cfg *Config) error {
@@ -87,8 +88,8 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 func initialWaves(items fn.KubeObjects, scope *kit.Scope, cfg *Config) ([]*node, error) {
 	nodes := make([]*node, 0, len(items))
 	for _, o := range items {
-		n := &node{obj: o, gk: kit.GroupKindOf(o), namespace: scope.Namespace(o), rank: kindRank(o.GetKind())}
-		wave, has, err := kit.SyncWave(o)
+		n := &node{obj: o, gk: kit.GroupKindOf(o), namespace: scope.Namespace(o), rank: argocd.KindRank(o.GetKind())}
+		wave, has, err := argocd.SyncWave(o)
 		switch {
 		case cfg.ValidateOnly:
 			if err != nil {
@@ -146,10 +147,10 @@ func pullNamespacesForward(nodes []*node) []*node {
 // left as written.
 func (n *node) write() error {
 	v := strconv.Itoa(n.wave)
-	if n.kept || n.obj.GetAnnotation(kit.SyncWaveAnnotation) == v {
+	if n.kept || n.obj.GetAnnotation(argocd.SyncWaveAnnotation) == v {
 		return nil
 	}
-	if err := n.obj.SetAnnotation(kit.SyncWaveAnnotation, v); err != nil {
+	if err := n.obj.SetAnnotation(argocd.SyncWaveAnnotation, v); err != nil {
 		return kit.Errorf(n.obj, waveField, "%v", err)
 	}
 	return nil

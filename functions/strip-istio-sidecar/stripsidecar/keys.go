@@ -1,6 +1,6 @@
 package stripsidecar
 
-// Which label and annotation keys are sidecar-only is kit.IsSidecarKey's
+// Which label and annotation keys are sidecar-only is istio.IsSidecarKey's
 // table, shared with the verify function's mesh checks.
 
 // Sidecar contexts of EnvoyFilter patches; a filter whose every patch is in

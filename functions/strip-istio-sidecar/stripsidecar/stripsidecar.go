@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -50,7 +52,7 @@ func Defaults() Config {
 		RemoveSidecars:                  true,
 		RemoveSidecarEnvoyFilters:       true,
 		RemoveMutualTLSDestinationRules: true,
-		NamespaceLabelsConfigMaps:       []kit.ConfigMapRef{kit.KubeflowNamespaceLabels},
+		NamespaceLabelsConfigMaps:       []kit.ConfigMapRef{kubeflow.NamespaceLabels},
 	}
 }
 
@@ -83,7 +85,7 @@ var Function = kit.Definition[Config]{
 	Kind:         Kind,
 	Defaults:     Defaults,
 	Run:          Run,
-	Removes:      []kit.GroupKind{kit.Sidecar, kit.EnvoyFilter, kit.DestinationRule},
+	Removes:      []kit.GroupKind{istio.SidecarKind, istio.EnvoyFilterKind, istio.DestinationRuleKind},
 }
 
 // Run strips sidecar configuration from rl.
@@ -91,7 +93,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	s := &stripper{
 		cfg:       cfg,
 		results:   &rl.Results,
-		templates: append(append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...), cfg.PodTemplatePaths...),
+		templates: append(append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...), cfg.PodTemplatePaths...),
 		keep:      map[string]bool{},
 		deleted:   map[string]int{},
 	}
@@ -130,17 +132,17 @@ type stripper struct {
 func (s *stripper) object(o *fn.KubeObject) (bool, error) {
 	gk := kit.GroupKindOf(o)
 	switch gk {
-	case kit.Sidecar:
+	case istio.SidecarKind:
 		if s.cfg.RemoveSidecars {
 			kit.Info(s.results, o, "", "deleted: Sidecar objects configure only sidecar proxies")
 			return true, nil
 		}
 		return false, nil
-	case kit.EnvoyFilter:
+	case istio.EnvoyFilterKind:
 		return s.envoyFilter(o), nil
-	case kit.DestinationRule:
+	case istio.DestinationRuleKind:
 		return s.destinationRule(o), nil
-	case kit.PeerAuthentication:
+	case istio.PeerAuthenticationKind:
 		s.peerAuthentication(o)
 		return false, nil
 	case kit.NamespaceKind:
@@ -210,10 +212,10 @@ func (s *stripper) stripTemplate(t kit.PodTemplate) ([]string, error) {
 		var remove []string
 		err := m.Value.VisitFields(func(node *yaml.MapNode) error {
 			key := node.Key.YNode().Value
-			if !kit.IsSidecarKey(key) || s.keep[key] {
+			if !istio.IsSidecarKey(key) || s.keep[key] {
 				return nil
 			}
-			if key == kit.SidecarInjectKey && node.Value.YNode().Value == "false" {
+			if key == istio.SidecarInjectKey && node.Value.YNode().Value == "false" {
 				optedOut = true
 				return nil
 			}
@@ -246,7 +248,7 @@ func (s *stripper) stripTemplate(t kit.PodTemplate) ([]string, error) {
 			if err := labels.PipeE(yaml.SetField(s.optOutKey, yaml.NewStringRNode(s.optOutValue))); err != nil {
 				return nil, err
 			}
-			changes = append(changes, fmt.Sprintf("%s: added %s=%s beside %s: \"false\"", t.FieldPath("metadata.labels"), s.optOutKey, s.optOutValue, kit.SidecarInjectKey))
+			changes = append(changes, fmt.Sprintf("%s: added %s=%s beside %s: \"false\"", t.FieldPath("metadata.labels"), s.optOutKey, s.optOutValue, istio.SidecarInjectKey))
 		}
 	}
 	return changes, nil

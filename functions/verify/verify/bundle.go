@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -39,7 +41,7 @@ type bundle struct {
 }
 
 func newBundle(all fn.KubeObjects, cfg *Config) *bundle {
-	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kit.KubeflowPodTemplatePaths...)
+	table := append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...)
 	table = append(table, cfg.PodTemplatePaths...)
 	items := make(fn.KubeObjects, 0, len(all))
 	var misshapen []shapeProblem
@@ -65,7 +67,7 @@ func newBundle(all fn.KubeObjects, cfg *Config) *bundle {
 		gk := kit.GroupKindOf(o)
 		b.objects[objKey{gk, b.scope.Namespace(o), o.GetName()}] = o
 		b.byKind[gk] = append(b.byKind[gk], o)
-		if gk == kit.CRDKind {
+		if gk == kit.CustomResourceDefinitionKind {
 			group, _, _ := o.NestedString("spec", "group")
 			kind, _, _ := o.NestedString("spec", "names", "kind")
 			b.crds[kit.GroupKind{Group: group, Kind: kind}] = o
@@ -115,6 +117,6 @@ func (b *bundle) namespaceLabels(ns string) map[string]string {
 // wave is the object's sync wave (0 when unset or malformed; the wave
 // checks report malformed ones).
 func (b *bundle) wave(o *fn.KubeObject) int {
-	w, _, _ := kit.SyncWave(o)
+	w, _, _ := argocd.SyncWave(o)
 	return w
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/golden"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kfgitops/kfgitops/kit/krmio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -104,7 +105,7 @@ func owner(r *fn.Result) string {
 		switch group {
 		case kit.GroupGatewayAPI, "gateway.kgateway.dev":
 			return "kgateway-route"
-		case kit.GroupIstioSecurity:
+		case istio.GroupSecurity:
 			return "ambient-mesh"
 		case "argoproj.io":
 			return "argocd-apps"

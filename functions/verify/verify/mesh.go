@@ -2,6 +2,7 @@ package verify
 
 import (
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"maps"
 	"slices"
 )
@@ -28,7 +29,7 @@ func checkSidecarKeys(b *bundle, r *reporter) error {
 			m    map[string]string
 		}{{"labels", w.Labels}, {"annotations", w.Annotations}} {
 			for _, k := range slices.Sorted(maps.Keys(field.m)) {
-				if !kit.IsSidecarKey(k) || allowed[k] || (k == kit.SidecarInjectKey && field.m[k] == "false") {
+				if !istio.IsSidecarKey(k) || allowed[k] || (k == istio.SidecarInjectKey && field.m[k] == "false") {
 					continue
 				}
 				r.errorf(w.Object, joinField(w.Path, "metadata."+field.name+"."+k), "sidecar-only key %s=%q is left in the pod template", k, field.m[k])
@@ -54,14 +55,14 @@ func checkAmbientL7(b *bundle, r *reporter) error {
 	for _, ns := range b.ambientNamespaces() {
 		ambient[ns] = true
 	}
-	for _, p := range b.byKind[kit.AuthorizationPol] {
+	for _, p := range b.byKind[istio.AuthorizationPolicyKind] {
 		if !ambient[p.GetNamespace()] {
 			continue
 		}
 		if sel, found, _ := p.NestedSubObject("spec", "selector"); !found || sel.IsEmpty() {
 			continue
 		}
-		l7 := kit.AuthorizationPolicyL7Fields(p)
+		l7 := istio.AuthorizationPolicyL7Fields(p)
 		if len(l7) == 0 {
 			continue
 		}

@@ -71,7 +71,7 @@ func validateObjectMeta(b *bundle, r *reporter, o *fn.KubeObject, metaNode *yaml
 	for _, e := range errs {
 		r.errorf(o, e.field, "%s", e.body)
 	}
-	if gk == kit.CRDKind {
+	if gk == kit.CustomResourceDefinitionKind {
 		group, _, _ := o.NestedString("spec", "group")
 		plural, _, _ := o.NestedString("spec", "names", "plural")
 		if want := plural + "." + group; meta.Name != want {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -12,7 +13,7 @@ import (
 // policies). Other groups use the same field names for other shapes (a
 // VerticalPodAutoscaler's targetRef has an apiVersion), so they are left out.
 var policyGroups = map[string]bool{
-	kit.GroupIstioSecurity: true, kit.GroupIstioNetworking: true,
+	istio.GroupSecurity: true, istio.GroupNetworking: true,
 	"telemetry.istio.io": true, "extensions.istio.io": true,
 	"gateway.kgateway.dev": true, kit.GroupGatewayAPI: true,
 }
@@ -64,7 +65,7 @@ func (b *bundle) waypointUsers() []waypointUser {
 		switch gk {
 		case kit.NamespaceKind:
 			out = append(out, waypointUser{o, "metadata.labels", o.GetLabels(), o.GetName(), "service"})
-		case kit.ServiceKind, kit.GroupKind{Group: kit.GroupIstioNetworking, Kind: "ServiceEntry"}:
+		case kit.ServiceKind, kit.GroupKind{Group: istio.GroupNetworking, Kind: "ServiceEntry"}:
 			out = append(out, waypointUser{o, "metadata.labels", o.GetLabels(), o.GetNamespace(), "service"})
 		}
 	}

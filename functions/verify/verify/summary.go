@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 )
 
 // summary is the one-line account of what the bundle holds and what was
@@ -26,7 +26,7 @@ func summary(b *bundle, r *reporter, disabled []string) string {
 		wv = append(wv, fmt.Sprintf("%d:%d", w, waves[w]))
 	}
 	migrated := 0
-	for _, p := range b.byKind[kit.AuthorizationPol] {
+	for _, p := range b.byKind[istio.AuthorizationPolicyKind] {
 		if refs, _, _ := p.NestedSlice("spec", "targetRefs"); len(refs) > 0 {
 			migrated++
 		}

@@ -18,7 +18,7 @@ var expandedByKubernetes = map[string]bool{"command": true, "args": true, "value
 
 // payloadKinds hold data that is not an object's own configuration: templates
 // and files where $(...) is the payload's own syntax.
-var payloadKinds = map[kit.GroupKind]bool{kit.CRDKind: true, kit.ConfigMapKind: true, {Kind: "Secret"}: true}
+var payloadKinds = map[kit.GroupKind]bool{kit.CustomResourceDefinitionKind: true, kit.ConfigMapKind: true, {Kind: "Secret"}: true}
 
 // checkKustomizeVars reports unreplaced kustomize vars: in a name or
 // namespace (an error: the API server refuses the name, or the object lands

@@ -4,10 +4,11 @@ import (
 	"errors"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-const waveField = "metadata.annotations." + kit.SyncWaveAnnotation
+const waveField = "metadata.annotations." + argocd.SyncWaveAnnotation
 
 // hasWaves reports whether the bundle is ordered by sync waves at all. A
 // bundle without any (not run through set-sync-wave) relies on Argo CD's
@@ -15,7 +16,7 @@ const waveField = "metadata.annotations." + kit.SyncWaveAnnotation
 // custom resource.
 func hasWaves(b *bundle, r *reporter) bool {
 	for _, o := range b.items {
-		if _, ok := o.GetAnnotations()[kit.SyncWaveAnnotation]; ok {
+		if _, ok := o.GetAnnotations()[argocd.SyncWaveAnnotation]; ok {
 			return true
 		}
 	}
@@ -28,7 +29,7 @@ func hasWaves(b *bundle, r *reporter) bool {
 func validWaves(b *bundle, r *reporter) map[*fn.KubeObject]bool {
 	ok := make(map[*fn.KubeObject]bool, len(b.items))
 	for _, o := range b.items {
-		if _, _, err := kit.SyncWave(o); err != nil {
+		if _, _, err := argocd.SyncWave(o); err != nil {
 			r.errorf(o, waveField, "%v", errors.Unwrap(err))
 			continue
 		}
@@ -66,12 +67,12 @@ func checkWebhookWaves(b *bundle, r *reporter) error {
 	}
 	valid := map[*fn.KubeObject]bool{}
 	for _, o := range b.items {
-		if _, _, err := kit.SyncWave(o); err == nil {
+		if _, _, err := argocd.SyncWave(o); err == nil {
 			valid[o] = true
 		}
 	}
 	requests := b.admission.Requests(b.items)
-	for _, gk := range []kit.GroupKind{kit.MutatingWebhook, kit.ValidatingWebhook} {
+	for _, gk := range []kit.GroupKind{kit.MutatingWebhookConfigurationKind, kit.ValidatingWebhookConfigurationKind} {
 		for _, cfg := range b.byKind[gk] {
 			hooks, err := kit.AdmissionWebhooks(cfg)
 			if err != nil {

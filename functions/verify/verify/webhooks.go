@@ -19,7 +19,7 @@ type serviceRef struct {
 // webhooks, CRD conversion webhooks and aggregated APIs.
 func (b *bundle) serviceRefs() ([]serviceRef, error) {
 	var out []serviceRef
-	for _, gk := range []kit.GroupKind{kit.MutatingWebhook, kit.ValidatingWebhook} {
+	for _, gk := range []kit.GroupKind{kit.MutatingWebhookConfigurationKind, kit.ValidatingWebhookConfigurationKind} {
 		for _, o := range b.byKind[gk] {
 			hooks, err := kit.AdmissionWebhooks(o)
 			if err != nil {
@@ -38,7 +38,7 @@ func (b *bundle) serviceRefs() ([]serviceRef, error) {
 			}
 		}
 	}
-	for _, o := range b.byKind[kit.CRDKind] {
+	for _, o := range b.byKind[kit.CustomResourceDefinitionKind] {
 		if svc := kit.ConversionWebhookService(o); svc != nil {
 			out = append(out, serviceRef{o, "spec.conversion.webhook.clientConfig.service", svc.Namespace, svc.Name, portOr443(o, "spec", "conversion", "webhook", "clientConfig", "service", "port")})
 		}

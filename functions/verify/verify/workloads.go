@@ -27,7 +27,7 @@ type workloads struct {
 }
 
 // newWorkloads indexes every pod template of the items, found through the
-// given tables (e.g. kit.BuiltinPodTemplatePaths and kit.KubeflowPodTemplatePaths).
+// given tables (e.g. kit.BuiltinPodTemplatePaths and kubeflow.PodTemplatePaths).
 func newWorkloads(items fn.KubeObjects, scope *kit.Scope, tables ...[]kit.PodTemplatePath) *workloads {
 	var table []kit.PodTemplatePath
 	for _, t := range tables {

@@ -28,7 +28,7 @@ func TestCompactJSONSize(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, o := range rl.Items {
-				if kit.CRDKind.Is(o) {
+				if kit.CustomResourceDefinitionKind.Is(o) {
 					want := sdkJSONSize(t, o)
 					if got := kit.CompactJSONSize(o); got != want {
 						t.Errorf("%s: CompactJSONSize %d, encoding/json %d", o.GetName(), got, want)
@@ -61,41 +61,4 @@ func sdkJSONSize(t *testing.T, o *fn.KubeObject) int {
 		t.Fatal(err)
 	}
 	return len(b)
-}
-
-func TestSyncWave(t *testing.T) {
-	for _, c := range []struct {
-		doc       string
-		wave      int
-		has, fail bool
-	}{
-		{"metadata:\n  name: a\n", 0, false, false},
-		{"metadata:\n  name: a\n  annotations:\n    argocd.argoproj.io/sync-wave: \"-2\"\n", -2, true, false},
-		{"metadata:\n  name: a\n  annotations:\n    argocd.argoproj.io/sync-wave: early\n", 0, true, true},
-	} {
-		o, err := fn.ParseKubeObject([]byte("apiVersion: v1\nkind: ConfigMap\n" + c.doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		wave, has, err := kit.SyncWave(o)
-		if wave != c.wave || has != c.has || (err != nil) != c.fail {
-			t.Errorf("%q: got %d %v %v", c.doc, wave, has, err)
-		}
-	}
-}
-
-func TestAddSyncOption(t *testing.T) {
-	o, err := fn.ParseKubeObject([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false, ServerSideApply=false\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if added, _ := kit.AddSyncOption(o, "ServerSideApply", "true"); added {
-		t.Error("overrode ServerSideApply=false")
-	}
-	if added, _ := kit.AddSyncOption(o, "SkipDryRunOnMissingResource", "true"); !added {
-		t.Error("did not add SkipDryRunOnMissingResource")
-	}
-	if got := o.GetAnnotation(kit.SyncOptionsAnnotation); got != "Prune=false,ServerSideApply=false,SkipDryRunOnMissingResource=true" {
-		t.Errorf("options %q", got)
-	}
 }

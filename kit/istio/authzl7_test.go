@@ -1,10 +1,10 @@
-package kit_test
+package istio_test
 
 import (
 	"reflect"
 	"testing"
 
-	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -36,7 +36,7 @@ func TestAuthorizationPolicyL7Fields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := kit.AuthorizationPolicyL7Fields(o); !reflect.DeepEqual(got, c.want) {
+			if got := istio.AuthorizationPolicyL7Fields(o); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got %v, want %v", got, c.want)
 			}
 		})
@@ -49,7 +49,7 @@ func TestIsSidecarKey(t *testing.T) {
 		"proxy.istio.io/config": true, "security.istio.io/tlsMode": true,
 		"istio.io/dataplane-mode": false, "example.com/sidecar.istio.io-note": false,
 	} {
-		if got := kit.IsSidecarKey(key); got != want {
+		if got := istio.IsSidecarKey(key); got != want {
 			t.Errorf("IsSidecarKey(%q) = %v", key, got)
 		}
 	}
