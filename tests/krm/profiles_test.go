@@ -1,15 +1,11 @@
 package krm
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/functions/verify/verify"
 	"github.com/kfgitops/kfgitops/kit"
-	"github.com/kfgitops/kfgitops/kit/corpus"
-	"github.com/kfgitops/kfgitops/kit/krmio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -18,16 +14,7 @@ import (
 // (Profile, AuthorizationPolicy, Gateway API), and every object of a
 // declared profile is delivered by the profiles Application.
 func TestDeclaredProfilesOnCorpus(t *testing.T) {
-	cfg, err := os.ReadFile(filepath.Join("testdata", "declared-profiles.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := corpus.WithFunctionConfig(corpus.ResourceList(t, corpus.Master), string(cfg))
-	out, stderr, code := krmio.Process(chain.Function, in)
-	if code != 0 {
-		t.Fatalf("chain: exit %d: %s", code, stderr)
-	}
-	rl, err := fn.ParseResourceList(out)
+	rl, err := fn.ParseResourceList(declaredChainOutput(t))
 	if err != nil {
 		t.Fatal(err)
 	}
