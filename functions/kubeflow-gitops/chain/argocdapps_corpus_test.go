@@ -1,7 +1,8 @@
-// Package pipelinetest runs argocd-apps after the pipeline's other functions
-// on the real Kubeflow renders. It is a package of its own so that the
-// function's unit and golden tests do not depend on the other functions.
-package pipelinetest
+package chain_test
+
+// argocd-apps after the chain's other steps on the real Kubeflow renders:
+// here, beside chain.Steps, so that argocd-apps' own module needs none of
+// its siblings.
 
 import (
 	"bytes"
@@ -13,11 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
 	"github.com/kfgitops/kfgitops/functions/argocd-apps/argocdapps"
-	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
-	"github.com/kfgitops/kfgitops/functions/set-sync-wave/syncwave"
-	"github.com/kfgitops/kfgitops/functions/strip-istio-sidecar/stripsidecar"
+	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kfgitops/kfgitops/kit/corpus"
@@ -28,12 +26,19 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 )
 
-// before are the pipeline's functions that run before argocd-apps, in
-// pipeline order.
-var before = []kit.Function{stripsidecar.Function, ambientmesh.Function, kgatewayroute.Function, syncwave.Function}
+// stepsBeforeArgoCDApps are the chain's steps that run before argocd-apps,
+// in pipeline order.
+func stepsBeforeArgoCDApps(t *testing.T) []kit.Function {
+	t.Helper()
+	i := slices.IndexFunc(chain.Steps, func(s kit.Function) bool { return s.Name() == argocdapps.Function.Name() })
+	if i < 0 {
+		t.Fatal("argocd-apps is not one of chain.Steps")
+	}
+	return chain.Steps[:i]
+}
 
-// pipelineInput runs the functions before argocd-apps over a corpus file in
-// process, as the pipeline does.
+// pipelineInput runs the chain's steps before argocd-apps over a corpus file
+// in process, as the chain does.
 func pipelineInput(t *testing.T, file string) []byte {
 	t.Helper()
 	if b, ok := pipelineInputs[file]; ok {
@@ -43,7 +48,7 @@ func pipelineInput(t *testing.T, file string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range before {
+	for _, f := range stepsBeforeArgoCDApps(t) {
 		if !f.Process(rl) {
 			t.Fatalf("%s failed: %v", f.Name(), rl.Results)
 		}
@@ -491,7 +496,7 @@ func atoi(t *testing.T, s string) int {
 // Every Application of every golden case validates against Argo CD's
 // Application CRD.
 func TestGoldenApplicationsValidate(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "argocdapps", "testdata", "*", "_expected.yaml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "argocd-apps", "argocdapps", "testdata", "*", "_expected.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden outputs: %v", err)
 	}
