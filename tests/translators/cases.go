@@ -114,8 +114,8 @@ func goldenCases(root string) ([]inputCase, error) {
 }
 
 // runtimeCases are the VirtualServices Kubeflow's controllers create at run
-// time (shared/research/runtime-objects.md §1-3), in the shapes the
-// controllers write them, with their Services, through kgateway-route.
+// time (the notebook, tensorboard and PVC viewer controllers), in the shapes
+// the controllers write them, with their Services, through kgateway-route.
 func runtimeCases() ([]inputCase, error) {
 	b, err := os.ReadFile(filepath.Join("testdata", "runtime-virtualservices.yaml"))
 	if err != nil {

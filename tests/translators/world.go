@@ -26,17 +26,31 @@ func localConfig(o object) bool {
 	return mapOf(md["annotations"])["config.kubernetes.io/local-config"] == "true"
 }
 
-// withBackendServices adds a Service for every backend an HTTPRoute or a
-// GatewayExtension of the output names that the bundle does not contain
-// (the examples' auth backends live in manifests the example leaves out).
-func withBackendServices(out []object) []object {
+// serviceNames is the set of the Services in objs, as namespace/name.
+func serviceNames(objs []object) map[string]bool {
 	have := map[string]bool{}
-	for _, o := range out {
+	for _, o := range objs {
 		if group(o) == "" && kind(o) == "Service" {
 			ns, name := meta(o)
 			have[ns+"/"+name] = true
 		}
 	}
+	return have
+}
+
+// standInService is a Service standing in for a backend the bundle does not hold:
+// one http port.
+func standInService(ns, name string, port int) object {
+	return object{"apiVersion": "v1", "kind": "Service",
+		"metadata": map[string]any{"name": name, "namespace": ns},
+		"spec":     map[string]any{"ports": []any{map[string]any{"name": "http", "port": port}}}}
+}
+
+// withBackendServices adds a Service for every backend an HTTPRoute or a
+// GatewayExtension of the output names that the bundle does not contain
+// (the examples' auth backends live in manifests the example leaves out).
+func withBackendServices(out []object) []object {
+	have := serviceNames(out)
 	res := slices.Clone(out)
 	for _, o := range out {
 		ns, _ := meta(o)
@@ -51,9 +65,7 @@ func withBackendServices(out []object) []object {
 				continue
 			}
 			have[refNS+"/"+name] = true
-			res = append(res, object{"apiVersion": "v1", "kind": "Service",
-				"metadata": map[string]any{"name": name, "namespace": refNS},
-				"spec":     map[string]any{"ports": []any{map[string]any{"name": "http", "port": int(port)}}}})
+			res = append(res, standInService(refNS, name, int(port)))
 		}
 	}
 	return res
@@ -122,13 +134,7 @@ func findIstioGateway(items []object, gwRef string) (object, error) {
 // destination the bundle has none for (the golden cases name Services they
 // do not contain): ns/name with the destination's port, or 80.
 func withDestinationServices(items []object, gwRef, clusterDomain string) []object {
-	have := map[string]bool{}
-	for _, o := range items {
-		if group(o) == "" && kind(o) == "Service" {
-			ns, name := meta(o)
-			have[ns+"/"+name] = true
-		}
-	}
+	have := serviceNames(items)
 	out := slices.Clone(items)
 	for _, vs := range boundVirtualServices(items, gwRef) {
 		vsNS, _ := meta(vs)
@@ -145,9 +151,7 @@ func withDestinationServices(items []object, gwRef, clusterDomain string) []obje
 					port = int(n)
 				}
 				have[ns+"/"+name] = true
-				out = append(out, object{"apiVersion": "v1", "kind": "Service",
-					"metadata": map[string]any{"name": name, "namespace": ns},
-					"spec":     map[string]any{"ports": []any{map[string]any{"name": "http", "port": port}}}})
+				out = append(out, standInService(ns, name, port))
 			}
 		}
 	}

@@ -52,8 +52,8 @@ func (b *bundle) backendNodes(svc *kit.ServiceRef) []*node {
 	return out
 }
 
-// buildGraph adds every dependency edge of the bundle. The edge kinds
-// follow the research in argocd-anchors.md §5 (R1, R2/R9, R3, R6, R12, R13).
+// buildGraph adds every dependency edge of the bundle: the edge kinds of the
+// table in set-sync-wave's README, one method each.
 func (b *bundle) buildGraph() (*graph, error) {
 	g := &graph{nodes: b.nodes}
 	b.crdEdges(g)
