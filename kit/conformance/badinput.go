@@ -10,7 +10,9 @@ import (
 )
 
 // BadInputChecks: each input must give a non-zero exit, exactly one line on
-// stderr naming the problem, no panic and bounded memory.
+// stderr naming the problem (input the reader refuses) or exactly one error
+// line naming it among the summary lines of the functions that ran, no
+// panic and bounded memory.
 func BadInputChecks() []Check {
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
 	// silent: refused by the reader, so nothing may be echoed on stdout.
@@ -77,17 +79,43 @@ func failsCleanly(f kit.Function, in []byte, want string, silent bool) (err erro
 	if silent && len(stdout) > 0 {
 		return fmt.Errorf("refused input, yet %d bytes on stdout", len(stdout))
 	}
-	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
-	if stderr == "" || len(lines) != 1 {
-		return fmt.Errorf("want exactly one line on stderr, got %d:\n%s", len(lines), stderr)
+	problem, err := oneProblem(stderr, silent)
+	if err != nil {
+		return err
 	}
-	if !strings.Contains(stderr, want) {
+	if !strings.Contains(problem, want) {
 		return fmt.Errorf("stderr does not name the problem (%q):\n%s", want, stderr)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(64*len(in))+(256<<20) {
 		return fmt.Errorf("allocated %d MiB for %d KiB of bad input", alloc>>20, len(in)>>10)
 	}
 	return nil
+}
+
+// oneProblem is the one line of stderr that names the problem: its only
+// line when the reader refused the input, else its only error line, the
+// others being warnings and the summary lines of the functions that ran.
+func oneProblem(stderr string, refused bool) (string, error) {
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	if refused {
+		if stderr == "" || len(lines) != 1 {
+			return "", fmt.Errorf("want exactly one line on stderr, got %d:\n%s", len(lines), stderr)
+		}
+		return lines[0], nil
+	}
+	var problems []string
+	for _, line := range lines {
+		switch {
+		case strings.HasPrefix(line, "[error]"):
+			problems = append(problems, line)
+		case !strings.HasPrefix(line, "[warning]") && !summary.MatchString(line):
+			return "", fmt.Errorf("stderr line is neither a result nor a summary: %q", line)
+		}
+	}
+	if len(problems) != 1 || !strings.Contains(lines[len(lines)-1], ": failed, ") {
+		return "", fmt.Errorf("want one error line and the failed function's summary last on stderr:\n%s", stderr)
+	}
+	return problems[0], nil
 }
 
 // aliasBomb is the billion-laughs shape: each of levels references the

@@ -8,6 +8,7 @@ package conformance
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -87,14 +88,19 @@ func checkExpanded(f kit.Function) error {
 	return nil
 }
 
+// summary is krmio's summary line of a function.
+var summary = regexp.MustCompile(`^[a-z][a-z0-9-]*: (ok|failed), [0-9]+ errors?, [0-9]+ warnings?(: |$)`)
+
 // run processes in and parses the output.
 func run(f kit.Function, in []byte) (out []byte, rl *fn.ResourceList, stderr string, err error) {
 	out, stderr, code := krmio.Process(f, in)
 	if code != 0 {
 		return out, nil, stderr, fmt.Errorf("exit %d, stderr: %s", code, stderr)
 	}
-	if stderr != "" {
-		return out, nil, stderr, fmt.Errorf("exit 0 but stderr is not empty: %s", stderr)
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		if m := summary.FindStringSubmatch(line); !strings.HasPrefix(line, "[warning]") && (m == nil || m[1] != "ok") {
+			return out, nil, stderr, fmt.Errorf("exit 0 but stderr has a line that is neither a warning nor a summary: %q", line)
+		}
 	}
 	rl, err = fn.ParseResourceList(out)
 	if err != nil {

@@ -5,7 +5,9 @@
 //     (one or more documents), read in file-name order;
 //   - _fnconfig.yaml is the functionConfig (optional);
 //   - _expected.yaml is the whole expected output ResourceList, results
-//     included.
+//     included;
+//   - _stderr.txt is what the function prints on stderr (its warnings,
+//     errors and summary line).
 //
 // Every case also asserts the exit code (1 exactly when an error result is
 // expected), that stderr names every error, and that the function is
@@ -75,19 +77,8 @@ func Input(t *testing.T, caseDir string) []byte {
 func runCase(t *testing.T, caseDir string, f kit.Function) {
 	in := Input(t, caseDir)
 	out, stderr, code := krmio.Process(f, in)
-	expectedPath := filepath.Join(caseDir, "_expected.yaml")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(expectedPath, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(expectedPath)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("output differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", expectedPath, Diff(string(want), string(out)))
-	}
+	expectGolden(t, filepath.Join(caseDir, "_expected.yaml"), out)
+	expectGolden(t, filepath.Join(caseDir, "_stderr.txt"), []byte(stderr))
 	rl, err := fn.ParseResourceList(out)
 	if err != nil {
 		t.Fatalf("output is not a ResourceList: %v\nstderr: %s", err, stderr)
@@ -106,6 +97,23 @@ func runCase(t *testing.T, caseDir string, f kit.Function) {
 	}
 	if wantCode == 0 {
 		AssertIdempotent(t, f, out)
+	}
+}
+
+// expectGolden compares got with the file at path (UPDATE_GOLDEN=1 rewrites it).
+func expectGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", path, Diff(string(want), string(got)))
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 
 	"github.com/kfgitops/kfgitops/kit"
-	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // GCPercent is the GOGC function binaries run with unless GOGC is set. A
@@ -32,8 +31,10 @@ func Main(f kit.Function) int {
 //
 // Input that Read refuses gives nothing on stdout (refused input is never
 // echoed back), one line on stderr and exit 1. Otherwise the ResourceList is
-// always written, with the results; every error result is also printed on
-// stderr (kustomize shows only stderr) and the exit code is 1.
+// always written, with the results, and stderr gets every warning and error
+// result, one line each, and one summary line per function (per step of the
+// chain): kustomize shows only stderr. The exit code is 1 when a function
+// failed or appended an error result.
 func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
 	in, err := io.ReadAll(stdin)
 	if err != nil {
@@ -45,8 +46,7 @@ func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", f.Name(), err)
 		return 1
 	}
-	before := len(rl.Results)
-	ok := f.Process(rl)
+	ok, reports := process(f, rl)
 	out := bufio.NewWriterSize(stdout, 1<<20) // one write per MiB, not per item
 	err = Write(out, rl)
 	if err == nil {
@@ -56,14 +56,7 @@ func Run(f kit.Function, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: writing output: %v\n", f.Name(), err)
 		return 1
 	}
-	failed := !ok
-	for _, r := range rl.Results[before:] {
-		if r.Severity == fn.Error {
-			fmt.Fprintln(stderr, oneLine(r.String()))
-			failed = true
-		}
-	}
-	if failed {
+	if hasErrors := writeReport(stderr, reports); hasErrors || !ok {
 		return 1
 	}
 	return 0

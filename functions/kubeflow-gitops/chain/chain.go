@@ -76,27 +76,34 @@ type Config struct {
 }
 
 func (p pipeline) Process(rl *fn.ResourceList) bool {
+	return p.ProcessReporting(rl, func(string, fn.Results) {})
+}
+
+// ProcessReporting is Process, reporting each step that ran (and the
+// chain itself when its own config is refused).
+func (p pipeline) ProcessReporting(rl *fn.ResourceList, report kit.Reporter) bool {
 	raw := map[string]json.RawMessage{}
 	if err := kit.DecodeConfig(rl.FunctionConfig, Kind, &raw); err != nil {
-		return fail(rl, err)
+		return fail(rl, report, err)
 	}
-	return p.run(rl, raw)
+	return p.run(rl, raw, report)
 }
 
 func (p pipeline) ProcessJSON(rl *fn.ResourceList, config json.RawMessage) bool {
+	report := func(string, fn.Results) {}
 	raw := map[string]json.RawMessage{}
 	if len(config) > 0 && string(config) != "null" {
 		if err := kit.DecodeJSON(config, &raw); err != nil {
-			return fail(rl, err)
+			return fail(rl, report, err)
 		}
 	}
-	return p.run(rl, raw)
+	return p.run(rl, raw, report)
 }
 
-func (pipeline) run(rl *fn.ResourceList, raw map[string]json.RawMessage) bool {
+func (p pipeline) run(rl *fn.ResourceList, raw map[string]json.RawMessage, report kit.Reporter) bool {
 	cfg, err := parseConfig(raw)
 	if err != nil {
-		return fail(rl, err)
+		return fail(rl, report, err)
 	}
 	skip := map[string]bool{}
 	for _, s := range cfg.Skip {
@@ -106,7 +113,10 @@ func (pipeline) run(rl *fn.ResourceList, raw map[string]json.RawMessage) bool {
 		if skip[s.Name()] {
 			continue
 		}
-		if !s.ProcessJSON(rl, cfg.Steps[ConfigKey(s)]) {
+		before := len(rl.Results)
+		ok := s.ProcessJSON(rl, cfg.Steps[ConfigKey(s)])
+		report(s.Name(), rl.Results[before:])
+		if !ok {
 			return false // a step failed: later steps would work on a broken bundle
 		}
 	}
@@ -150,7 +160,9 @@ func parseConfig(raw map[string]json.RawMessage) (Config, error) {
 	return cfg, nil
 }
 
-func fail(rl *fn.ResourceList, err error) bool {
-	rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: "kubeflow-gitops: " + err.Error()})
+func fail(rl *fn.ResourceList, report kit.Reporter, err error) bool {
+	r := &fn.Result{Severity: fn.Error, Message: Function.Name() + ": " + err.Error()}
+	rl.Results = append(rl.Results, r)
+	report(Function.Name(), fn.Results{r})
 	return false
 }

@@ -1,11 +1,13 @@
 package chain_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/kit/corpus"
+	"github.com/kfgitops/kfgitops/kit/golden"
 	"github.com/kfgitops/kfgitops/kit/krmio"
 )
 
@@ -59,5 +61,36 @@ func TestConfigKeys(t *testing.T) {
 	}
 	if got := strings.Join(keys, ","); got != "stripIstioSidecar,profiles,ambientMesh,kgatewayRoute,setSyncWave,argocdApps" {
 		t.Errorf("step keys %s", got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	golden.Run(t, "testdata", chain.Function)
+}
+
+// The chain reports each step on stderr exactly as the step reports itself
+// when it runs alone on the previous step's output.
+func TestStderrPerStep(t *testing.T) {
+	cases, err := filepath.Glob(filepath.Join("testdata", "*"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, dir := range cases {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			in := golden.Input(t, dir)
+			_, chained, _ := krmio.Process(chain.Function, in)
+			var alone strings.Builder
+			for _, s := range chain.Steps {
+				out, stderr, code := krmio.Process(s, in)
+				alone.WriteString(stderr)
+				if code != 0 {
+					break
+				}
+				in = golden.ItemsOnly(t, out)
+			}
+			if chained != alone.String() {
+				t.Errorf("chain stderr:\n%s\nsteps alone:\n%s", chained, alone.String())
+			}
+		})
 	}
 }
