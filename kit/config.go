@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 
@@ -155,7 +156,8 @@ func configMapJSON(data map[string]string, cfg any) ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// jsonFieldKinds lists a struct's JSON field names and their kinds.
+// jsonFieldKinds lists a struct's JSON field names and their kinds, those
+// of embedded structs (Diagnostics) included, as encoding/json sees them.
 func jsonFieldKinds(t reflect.Type) map[string]reflect.Kind {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -167,6 +169,10 @@ func jsonFieldKinds(t reflect.Type) map[string]reflect.Kind {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			maps.Copy(out, jsonFieldKinds(f.Type))
+			continue
+		}
 		if name == "-" || !f.IsExported() {
 			continue
 		}

@@ -30,8 +30,9 @@ type Function interface {
 	SetsPathAnnotations() bool
 }
 
-// Definition builds a Function from a typed config and a Run step.
-type Definition[C any] struct {
+// Definition builds a Function from a typed config and a Run step. The
+// config embeds Diagnostics: its failOn is enforced here, after Run.
+type Definition[C Config] struct {
 	FunctionName string
 	Kind         string
 	// Defaults returns the config used when none is given: the Kubeflow
@@ -78,6 +79,10 @@ func (d Definition[C]) ProcessJSON(rl *fn.ResourceList, config json.RawMessage) 
 }
 
 func (d Definition[C]) run(rl *fn.ResourceList, cfg *C) bool {
+	failOn := (*cfg).diagnostics().FailOn
+	if err := failOn.Validate(); err != nil {
+		return d.fail(rl, fmt.Errorf("config: %w", err))
+	}
 	// Work in the SDK's output order, so results come out in the same order
 	// whatever order the items arrived in, alone or in a chain.
 	SortItems(rl.Items)
@@ -88,7 +93,7 @@ func (d Definition[C]) run(rl *fn.ResourceList, cfg *C) bool {
 	if err := d.Run(rl, cfg); err != nil {
 		return d.fail(rl, err)
 	}
-	return !HasErrors(rl.Results[before:])
+	return failOn.Enforce(&rl.Results, rl.Results[before:], d.FunctionName)
 }
 
 func (d Definition[C]) fail(rl *fn.ResourceList, err error) bool {

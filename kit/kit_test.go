@@ -291,8 +291,8 @@ func configMapOf(t *testing.T, body string) string {
 
 // Error results name YAML types, never the SDK's Go types.
 func TestErrorsNameYAMLTypes(t *testing.T) {
-	d := kit.Definition[struct{}]{FunctionName: "f", Kind: "F", Defaults: func() struct{} { return struct{}{} },
-		Run: func(rl *fn.ResourceList, _ *struct{}) error {
+	d := kit.Definition[noConfig]{FunctionName: "f", Kind: "F", Defaults: func() noConfig { return noConfig{} },
+		Run: func(rl *fn.ResourceList, _ *noConfig) error {
 			return kit.Errorf(rl.Items[0], "metadata.annotations", "%w", rl.Items[0].SetAnnotation("a", "b"))
 		}}
 	o, err := fn.ParseKubeObject([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: [a]\n"))

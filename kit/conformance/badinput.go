@@ -39,6 +39,7 @@ func BadInputChecks() []Check {
 		{"YAML alias bomb", aliasBomb(9, 10, "lol"), "alias", true},
 		{"aliases past the object limit", aliasBomb(6, 6, strings.Repeat("x", 100)), "bytes with its YAML aliases expanded", true},
 		{"unknown functionConfig field", "", "unknown field", false},
+		{"failOn neither error nor warning", "", `failOn "sometimes"`, false},
 		{"wrong value type in functionConfig", string(resourceList("", cm, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  nested:\n    not: a string\n")), "data", false},
 		{"functionConfig of a foreign kind", string(resourceList("", cm, "apiVersion: example.com/v1\nkind: Other\nmetadata:\n  name: cfg\n")), "not supported", false},
 		{"huge functionConfig scalar", string(resourceList("", cm, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  rules: "+strings.Repeat("x", 8<<20)+"\n")),
@@ -50,9 +51,11 @@ func BadInputChecks() []Check {
 	for _, c := range cases {
 		checks = append(checks, Check{Name: "bad input: " + c.name, Run: func(f kit.Function) error {
 			in := c.in
-			if c.name == "unknown functionConfig field" {
-				in = string(resourceList("", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
-					"apiVersion: "+kit.ConfigAPIVersion+"\nkind: "+f.ConfigKind()+"\nmetadata:\n  name: cfg\nnoSuchFieldAnywhere: 1\n"))
+			switch c.name {
+			case "unknown functionConfig field":
+				in = string(resourceList("", cm, typedConfig(f, "noSuchFieldAnywhere: 1\n")))
+			case "failOn neither error nor warning":
+				in = string(resourceList("", cm, typedConfig(f, "failOn: sometimes\n")))
 			}
 			return failsCleanly(f, []byte(in), c.want, c.silent)
 		}})

@@ -52,6 +52,9 @@ func SpecChecks() []Check {
 			return succeeds(f, resourceList("", sampleItems, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\n"))
 		}},
 		{"empty functionConfig", func(f kit.Function) error { return succeeds(f, resourceList("", sampleItems, "{}\n")) }},
+		{"failOn: error accepted", func(f kit.Function) error {
+			return succeeds(f, resourceList("", sampleItems, typedConfig(f, "failOn: error\n")))
+		}},
 		{"local-config items and Kptfile pass through", checkPassThrough},
 		{"orchestrator annotations preserved", checkAnnotations},
 		{"comments and field order preserved", checkCommentsAndOrder},

@@ -8,7 +8,7 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-type noConfig struct{}
+type noConfig struct{ kit.Diagnostics }
 
 func define(name string, run func(rl *fn.ResourceList) error) kit.Function {
 	return kit.Definition[noConfig]{

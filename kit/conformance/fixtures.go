@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -57,4 +58,9 @@ func withAnnotation(stream, key, value string) string {
 		b.WriteString(n.MustString())
 	}
 	return b.String()
+}
+
+// typedConfig is f's typed functionConfig with the given fields.
+func typedConfig(f kit.Function, fields string) string {
+	return "apiVersion: " + kit.ConfigAPIVersion + "\nkind: " + f.ConfigKind() + "\nmetadata:\n  name: cfg\n" + fields
 }

@@ -22,6 +22,8 @@ const (
 
 // Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// Namespaces are enrolled in ambient when the bundle has them, whatever
 	// their labels (explicit opt-outs aside). The defaults are the namespaces
 	// upstream Kubeflow labels istio-injection=enabled, which

@@ -26,8 +26,9 @@ func BenchmarkCorpus(b *testing.B) {
 // the same run for comparison.
 func BenchmarkFloor(b *testing.B) {
 	in := corpus.ResourceList(b, corpus.Master)
-	noop := kit.Definition[struct{}]{FunctionName: "noop", Kind: "Noop", Defaults: func() struct{} { return struct{}{} },
-		Run: func(*fn.ResourceList, *struct{}) error { return nil }}
+	noop := kit.Definition[struct{ kit.Diagnostics }]{FunctionName: "noop", Kind: "Noop",
+		Defaults: func() struct{ kit.Diagnostics } { return struct{ kit.Diagnostics }{} },
+		Run:      func(*fn.ResourceList, *struct{ kit.Diagnostics }) error { return nil }}
 	b.ResetTimer()
 	for range b.N {
 		if _, stderr, code := krmio.Process(noop, in); code != 0 {

@@ -14,6 +14,8 @@ const Kind = "ArgoCDApps"
 
 // Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// Groups are the stages, in sync order: one Application and one
 	// directory each.
 	Groups []Group `json:"groups"`

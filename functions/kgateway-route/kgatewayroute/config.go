@@ -16,6 +16,8 @@ const Kind = "KgatewayRoute"
 
 // Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// IstioGateway is the Istio Gateway ("namespace/name") whose
 	// VirtualServices are converted.
 	IstioGateway string `json:"istioGateway"`

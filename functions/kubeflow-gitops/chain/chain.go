@@ -44,7 +44,8 @@ const Kind = "KubeflowGitops"
 
 // Function is the whole pipeline as one KRM function. Its typed config nests
 // each step's config under the step's name in camelCase
-// (stripIstioSidecar: {...}), and `skip` lists step names not to run.
+// (stripIstioSidecar: {...}), `skip` lists step names not to run and
+// `failOn` applies to every step.
 var Function kit.Function = pipeline{}
 
 type pipeline struct{}
@@ -71,8 +72,12 @@ func (pipeline) SetsPathAnnotations() bool {
 
 // Config is the decoded chain config: step configs by step name.
 type Config struct {
-	Skip  []string
-	Steps map[string]json.RawMessage
+	Skip []string
+	// FailOn applies to every step, as if each step's config set it: with
+	// warning, the first step that warns fails the chain. A step's own
+	// failOn: warning also fails it.
+	FailOn kit.FailOn
+	Steps  map[string]json.RawMessage
 }
 
 func (p pipeline) Process(rl *fn.ResourceList) bool {
@@ -114,7 +119,7 @@ func (p pipeline) run(rl *fn.ResourceList, raw map[string]json.RawMessage, repor
 			continue
 		}
 		before := len(rl.Results)
-		ok := s.ProcessJSON(rl, cfg.Steps[ConfigKey(s)])
+		ok := s.ProcessJSON(rl, cfg.Steps[ConfigKey(s)]) && cfg.FailOn.Enforce(&rl.Results, rl.Results[before:], s.Name())
 		report(s.Name(), rl.Results[before:])
 		if !ok {
 			return false // a step failed: later steps would work on a broken bundle
@@ -150,6 +155,13 @@ func parseConfig(raw map[string]json.RawMessage) (Config, error) {
 				if !names[s] {
 					return cfg, fmt.Errorf("field \"skip\": no step %q", s)
 				}
+			}
+		case key == "failOn":
+			if err := json.Unmarshal(value, &cfg.FailOn); err != nil {
+				return cfg, fmt.Errorf("field \"failOn\": expected a string")
+			}
+			if err := cfg.FailOn.Validate(); err != nil {
+				return cfg, err
 			}
 		case known[key]:
 			cfg.Steps[key] = value

@@ -1,6 +1,7 @@
 package chain_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +34,9 @@ func TestConfig(t *testing.T) {
 		{"unknown skip", "skip: [nothing]\n", `no step "nothing"`},
 		{"unknown field in a step", "setSyncWave:\n  nope: 1\n", `unknown field "nope"`},
 		{"wrong type in a step", "stripIstioSidecar:\n  removeSidecars: maybe\n", `field "removeSidecars"`},
+		{"failOn error", "failOn: error\n", ""},
+		{"failOn unknown", "failOn: never\n", `failOn "never": want "error" or "warning"`},
+		{"failOn in a step", "setSyncWave:\n  failOn: bogus\n", `failOn "bogus"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,13 +73,17 @@ func TestGolden(t *testing.T) {
 }
 
 // The chain reports each step on stderr exactly as the step reports itself
-// when it runs alone on the previous step's output.
+// when it runs alone on the previous step's output (cases without a chain
+// config, which the steps alone would not take).
 func TestStderrPerStep(t *testing.T) {
 	cases, err := filepath.Glob(filepath.Join("testdata", "*"))
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no cases: %v", err)
 	}
 	for _, dir := range cases {
+		if _, err := os.Stat(filepath.Join(dir, "_fnconfig.yaml")); err == nil {
+			continue
+		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			in := golden.Input(t, dir)
 			_, chained, _ := krmio.Process(chain.Function, in)

@@ -1,6 +1,10 @@
 package profiles
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/kfgitops/kfgitops/kit"
+)
 
 // Kind is the typed functionConfig kind.
 const Kind = "Profiles"
@@ -27,6 +31,8 @@ const (
 // which profiles they own or work in. The zero value declares nothing and
 // changes nothing.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// Users are the people who can be owners or members, by id (the name
 	// the rest of the config uses) and e-mail (the identity the ingress
 	// sends in the user-id header, and the RBAC user name).

@@ -11,6 +11,8 @@ const Kind = "SetSyncWave"
 
 // Config is the functionConfig; Defaults returns what upstream Kubeflow needs.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// Rules place objects in waves: the first rule whose selector matches an
 	// object gives its wave. An object no rule matches gets wave 0, Argo
 	// CD's own default, written out.

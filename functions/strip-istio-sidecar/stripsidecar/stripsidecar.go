@@ -22,6 +22,8 @@ const Kind = "StripIstioSidecar"
 // Config is the functionConfig. The zero value of every list means "none";
 // Defaults returns what upstream Kubeflow needs.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// OptOutLabel ("key=value") is added to pod templates that opt out of
 	// injection with sidecar.istio.io/inject: "false", so they stay out of
 	// the ambient mesh too. Empty: add nothing.

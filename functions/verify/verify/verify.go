@@ -20,6 +20,8 @@ const Kind = "Verify"
 
 // Config is the functionConfig.
 type Config struct {
+	// Diagnostics is failOn: error (the default) or warning.
+	kit.Diagnostics
 	// Disable lists checks (by name, see Checks) that are not run.
 	Disable []string `json:"disable,omitempty"`
 	// ExternalObjects are objects that references may point at although the
