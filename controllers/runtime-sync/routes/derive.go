@@ -32,7 +32,10 @@ func Derive(rc *kgatewayroute.RouteConverter, s *config.Settings, vs *unstructur
 	}
 	var refusals []events.Refusal
 	for _, f := range conv.Findings {
-		if f.Severity == fn.Warning {
+		// A warning is a field not converted exactly; an error a
+		// VirtualService that is not converted at all (a destination
+		// subset no Service stands for): neither is routed.
+		if f.Severity != fn.Info {
 			refusals = append(refusals, events.Refusal{Reason: events.Unconvertible, Message: events.FieldText(f.Field, f.Message) + "; not routed exactly, so no route is written"})
 		}
 	}

@@ -145,6 +145,7 @@ func TestDeriveRefuses(t *testing.T) {
 		{"hostile/other-destination.yaml", events.TenancyRefused},
 		{"hostile/header-only.yaml", events.TenancyRefused},
 		{"hostile/unexact.yaml", events.Unconvertible},
+		{"hostile/subset.yaml", events.Unconvertible},
 		{"hostile/malformed.yaml", events.Malformed},
 		{"hostile/unbound.yaml", ""},
 	} {
@@ -166,6 +167,25 @@ func TestDeriveRefuses(t *testing.T) {
 				t.Errorf("reasons %q, want %q", reasons, tc.reason)
 			}
 		})
+	}
+}
+
+// lossySubsets is a render-time choice: at run time a subset routed to the
+// whole Service is still refused, never written.
+func TestDeriveRefusesLossySubset(t *testing.T) {
+	s, _ := settings(t)
+	s.Route.LossySubsets = true
+	rc, err := kgatewayroute.NewRouteConverter(s.Route)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := asServed(t, filepath.Join("testdata", "hostile", "subset.yaml"))
+	got, refusals, err := routes.Derive(rc, s, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > 0 || len(refusals) == 0 || refusals[0].Reason != events.Unconvertible {
+		t.Errorf("derived %d objects, refusals %+v; want none and %s", len(got), refusals, events.Unconvertible)
 	}
 }
 

@@ -34,16 +34,21 @@ func (c *converter) allowedRoutes(namespaces []string) map[string]any {
 }
 
 // gatewayNamespace is the Namespace object the Gateway and runtime-sync
-// live in. When the bundle lacks it, it is created (the Applications do not
-// create namespaces) and enrolled in ambient, as ambient-mesh, which runs
-// earlier in the pipeline, enrols it when the bundle has it: so a second run
-// of the pipeline changes nothing.
+// live in. When the bundle lacks it and the Kubeflow preset or the config
+// named it, it is created (the Applications do not create namespaces) and
+// enrolled in ambient, as ambient-mesh, which runs earlier in the pipeline,
+// enrols it when the bundle has it: so a second run of the pipeline changes
+// nothing. A Gateway named after the Istio Gateway lives where that one
+// does, in a namespace that is not this bundle's to create: nil.
 func (c *converter) gatewayNamespace(items fn.KubeObjects) (ns *fn.KubeObject, created bool, err error) {
 	name := c.cfg.Gateway.Namespace
 	for _, o := range items {
 		if kit.NamespaceKind.Is(o) && o.GetName() == name {
 			return o, false, nil
 		}
+	}
+	if !c.createNamespace {
+		return nil, false, nil
 	}
 	labels := maps.Clone(managedLabels)
 	labels[dataplaneModeLabel] = "ambient"

@@ -8,16 +8,24 @@ import (
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/kubeflow"
+	"github.com/kfgitops/kfgitops/kit/preset"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Kind is the typed functionConfig kind.
 const Kind = "KgatewayRoute"
 
-// Config is the functionConfig. Defaults returns what upstream Kubeflow needs.
+// Config is the functionConfig. Defaults returns what upstream Kubeflow
+// needs; the function itself starts from unsetDefaults, whose preset fields
+// the preset fills in (resolvePreset).
 type Config struct {
 	// Diagnostics is failOn: error (the default) or warning.
 	kit.Diagnostics
+	// Preset is kubeflow, generic or unset (detected from the bundle): it
+	// decides the fields the config leaves out that have a Kubeflow default
+	// (istioGateway, gateway, stripRequestHeaders, runtimeRoutes.mode,
+	// namespaceLabelsConfigMaps).
+	Preset preset.Preset `json:"preset,omitempty"`
 	// IstioGateway is the Istio Gateway ("namespace/name") whose
 	// VirtualServices are converted.
 	IstioGateway string `json:"istioGateway"`
@@ -68,6 +76,13 @@ type Config struct {
 	NamespaceLabelsConfigMaps []kit.ConfigMapRef `json:"namespaceLabelsConfigMaps"`
 	// RemoveConverted deletes converted VirtualServices.
 	RemoveConverted bool `json:"removeConverted"`
+	// Subsets map VirtualService destination subsets to the Services that
+	// select exactly the subset's pods.
+	Subsets []SubsetService `json:"subsets,omitempty"`
+	// LossySubsets routes a destination subset that is neither mapped nor
+	// derivable to the whole Service (a warning). Unset, such a
+	// VirtualService is kept and the run fails.
+	LossySubsets bool `json:"lossySubsets,omitempty"`
 	// RemoveIstioIngress deletes the Istio ingress objects kgateway replaces
 	// (the Istio Gateway, once no VirtualService is bound to it, and the
 	// translated authentication policies). In bridge mode they are kept,
@@ -83,6 +98,15 @@ type HTTPSConfig struct {
 	// IssuerRef is the cert-manager issuer of the Certificate; unset: no
 	// Certificate is emitted and the Secret must exist.
 	IssuerRef *IssuerRef `json:"issuerRef,omitempty"`
+}
+
+// SubsetService is the Service for destinations to subset Subset of the
+// Service Host (its FQDN, name.namespace.svc.<clusterDomain>): Service, in Host's
+// namespace, must select exactly the subset's pods.
+type SubsetService struct {
+	Host    string `json:"host"`
+	Subset  string `json:"subset"`
+	Service string `json:"service"`
 }
 
 // IssuerRef names a cert-manager Issuer or ClusterIssuer.
@@ -115,21 +139,25 @@ func Defaults() Config {
 }
 
 // Validate checks every field that has a format.
+// Fields left out (the preset's and the listeners', see unsetDefaults)
+// are accepted here; NewRouteConverter requires them resolved.
 func (c *Config) Validate() error {
-	ns, name, ok := strings.Cut(c.IstioGateway, "/")
-	if !ok || ns == "" || name == "" {
-		return fmt.Errorf("istioGateway %q: want namespace/name", c.IstioGateway)
-	}
-	if err := dnsLabel("gateway.namespace", c.Gateway.Namespace); err != nil {
+	if err := c.Preset.Validate(); err != nil {
 		return err
 	}
-	if err := dnsSubdomain("gateway.name", c.Gateway.Name); err != nil {
+	if ns, name, ok := strings.Cut(c.IstioGateway, "/"); c.IstioGateway != "" && (!ok || ns == "" || name == "") {
+		return fmt.Errorf("istioGateway %q: want namespace/name", c.IstioGateway)
+	}
+	if err := dnsLabel("gateway.namespace", c.Gateway.Namespace); c.Gateway.Namespace != "" && err != nil {
+		return err
+	}
+	if err := dnsSubdomain("gateway.name", c.Gateway.Name); c.Gateway.Name != "" && err != nil {
 		return err
 	}
 	if c.CreateGateway && c.GatewayClassName == "" {
 		return fmt.Errorf("gatewayClassName: must be set when createGateway is true")
 	}
-	if len(c.Hostnames) == 0 {
+	if c.Hostnames != nil && len(c.Hostnames) == 0 {
 		return fmt.Errorf(`hostnames: must list at least one hostname ("*" for any)`)
 	}
 	for _, h := range c.Hostnames {
@@ -140,7 +168,7 @@ func (c *Config) Validate() error {
 	if len(c.Hostnames) > 1 && contains(c.Hostnames, "*") {
 		return fmt.Errorf(`hostnames: "*" cannot be combined with other hostnames`)
 	}
-	if c.HTTPPort < 1 || c.HTTPPort > 65535 {
+	if c.HTTPPort != 0 && (c.HTTPPort < 1 || c.HTTPPort > 65535) {
 		return fmt.Errorf("httpPort %d: want 1-65535", c.HTTPPort)
 	}
 	if c.HTTPS != nil {
@@ -168,8 +196,13 @@ func (c *Config) Validate() error {
 	if err := c.RuntimeRoutes.validate(); err != nil {
 		return err
 	}
-	if errs := validation.IsQualifiedName(c.Gateway.RoutesLabel()); len(errs) > 0 {
-		return fmt.Errorf("gateway: the route-admission label %s: %s", c.Gateway.RoutesLabel(), strings.Join(errs, "; "))
+	if err := validateSubsets(c.Subsets, c.ClusterDomain); err != nil {
+		return err
+	}
+	if c.Gateway.Namespace != "" && c.Gateway.Name != "" {
+		if err := c.validateRoutesLabel(); err != nil {
+			return err
+		}
 	}
 	for i, ref := range c.NamespaceLabelsConfigMaps {
 		if ref.Namespace == "" || ref.Name == "" || ref.Key == "" {
@@ -180,6 +213,55 @@ func (c *Config) Validate() error {
 		if !headerNamePattern.MatchString(h) {
 			return fmt.Errorf("stripRequestHeaders: %q is not a header name", h)
 		}
+	}
+	return nil
+}
+
+// validateResolved checks the fields Validate accepts left out: a
+// converter needs every one of them.
+func (c *Config) validateResolved() error {
+	switch {
+	case c.IstioGateway == "":
+		return fmt.Errorf("istioGateway: must be set")
+	case c.Gateway.Namespace == "" || c.Gateway.Name == "":
+		return fmt.Errorf("gateway: namespace and name must be set")
+	case len(c.Hostnames) == 0:
+		return fmt.Errorf(`hostnames: must list at least one hostname ("*" for any)`)
+	case c.HTTPPort == 0:
+		return fmt.Errorf("httpPort: must be set")
+	case c.RuntimeRoutes.Mode == "":
+		return fmt.Errorf("runtimeRoutes.mode: must be set")
+	}
+	return c.validateRoutesLabel()
+}
+
+func (c *Config) validateRoutesLabel() error {
+	if errs := validation.IsQualifiedName(c.Gateway.RoutesLabel()); len(errs) > 0 {
+		return fmt.Errorf("gateway: the route-admission label %s: %s", c.Gateway.RoutesLabel(), strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// validateSubsets checks each subset mapping and that no subset is mapped
+// twice.
+func validateSubsets(subsets []SubsetService, domain string) error {
+	seen := map[subsetKey]bool{}
+	for i, s := range subsets {
+		name, ns, ok := serviceHost(s.Host, "", domain)
+		if !ok || ns == "" {
+			return fmt.Errorf("subsets[%d].host %q: want a Service FQDN, name.namespace.svc.%s (or name.namespace.svc)", i, s.Host, domain)
+		}
+		if s.Subset == "" {
+			return fmt.Errorf("subsets[%d].subset: must be set", i)
+		}
+		if err := dnsLabel(fmt.Sprintf("subsets[%d].service", i), s.Service); err != nil {
+			return err
+		}
+		k := subsetKey{namespace: ns, service: name, subset: s.Subset}
+		if seen[k] {
+			return fmt.Errorf("subsets[%d]: subset %s of %s/%s is mapped twice", i, s.Subset, ns, name)
+		}
+		seen[k] = true
 	}
 	return nil
 }

@@ -82,7 +82,9 @@ func (v *vsConverter) routeAction(field string, r *httpRoute, parts *ruleParts) 
 	}
 	parts.backends = v.backends(field, r)
 	if len(parts.backends) == 0 {
-		v.warn(field+".route", "no destination could be converted: route dropped")
+		if !v.refused { // else the VirtualService is kept whole
+			v.warn(field+".route", "no destination could be converted: route dropped")
+		}
 		return false
 	}
 	return true
@@ -197,12 +199,18 @@ func (v *vsConverter) serviceRef(field string, d destination, raw map[string]any
 		v.warn(field+".port", "no port given and Service %s/%s does not have exactly one port in the bundle: destination dropped", ns, name)
 		return gwv1.BackendObjectReference{}, false
 	}
+	backend := name
+	if d.Subset != "" {
+		if backend, ok = v.subsetService(field+".subset", subsetKey{ns, name, d.Subset}, port); !ok {
+			return gwv1.BackendObjectReference{}, false
+		}
+	}
 	p := gwv1.PortNumber(port)
-	ref := gwv1.BackendObjectReference{Name: gwv1.ObjectName(name), Port: &p}
+	ref := gwv1.BackendObjectReference{Name: gwv1.ObjectName(backend), Port: &p}
 	if ns != o.GetNamespace() {
 		n := gwv1.Namespace(ns)
 		ref.Namespace = &n
-		v.grants.add(ns, "HTTPRoute", o.GetNamespace(), name)
+		v.grants.add(ns, "HTTPRoute", o.GetNamespace(), backend)
 	}
 	return ref, true
 }

@@ -49,8 +49,7 @@ var (
 		"headers": "per-destination header operations have no Gateway API equivalent",
 	}
 	destinationFields = fieldTable{
-		"host": converted, "port": converted,
-		"subset": "subsets (DestinationRule) have no Gateway API equivalent; the whole Service is used",
+		"host": converted, "port": converted, "subset": converted,
 	}
 	retryFields = fieldTable{
 		"attempts": converted, "perTryTimeout": converted, "retryOn": converted,

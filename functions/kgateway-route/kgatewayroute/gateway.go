@@ -24,13 +24,7 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, erro
 	gw := cfg.Gateway
 	namespaces := slices.Sorted(maps.Keys(c.routeNamespaces))
 	if !cfg.CreateGateway {
-		if cfg.RuntimeRoutes.Mode == RuntimeController {
-			kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from the namespaces labelled %s=%s (%v and every profile namespace)",
-				gw.Namespace, gw.Name, gw.RoutesLabel(), ingress.RoutesLabelValue, namespaces)
-			return nil, nil
-		}
-		kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from namespaces %v",
-			gw.Namespace, gw.Name, namespaces)
+		c.reportExistingGateway(namespaces)
 		return nil, nil
 	}
 	var out []*fn.KubeObject
@@ -41,57 +35,28 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, erro
 	if created {
 		out = append(out, nsObj)
 	}
-
 	spec := map[string]any{"gatewayClassName": cfg.GatewayClassName}
-	bypass := cfg.AmbientBypass == "always" ||
-		cfg.AmbientBypass == "auto" && nsObj != nil && nsObj.GetLabels()[dataplaneModeLabel] == "ambient"
-	if bypass {
-		params := map[string]any{"kube": map[string]any{"podTemplate": map[string]any{
-			"extraAnnotations": map[string]any{bypassInboundCapture: "true"},
-		}}}
-		p, err := newObject(kgatewayVersion, "GatewayParameters", gw.Namespace, gw.Name, managedLabels, nil, params)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	params, err := c.gatewayParameters(nsObj)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		out = append(out, params)
 		spec["infrastructure"] = map[string]any{"parametersRef": map[string]any{"group": kgatewayGroup, "kind": "GatewayParameters", "name": gw.Name}}
 	}
-
 	allowed := c.allowedRoutes(namespaces)
 	var listeners []any
-	hosts := cfg.Hostnames
-	for i, h := range hosts {
-		l := map[string]any{"name": listenerName("http", i, len(hosts)), "port": int64(cfg.HTTPPort), "protocol": "HTTP", "allowedRoutes": allowed}
-		if h != "*" {
-			l["hostname"] = h
-		}
-		listeners = append(listeners, l)
-	}
-	if cfg.HTTPS != nil {
-		for i, h := range hosts {
-			l := map[string]any{
-				"name": listenerName("https", i, len(hosts)), "port": int64(cfg.HTTPS.Port), "protocol": "HTTPS", "allowedRoutes": allowed,
-				"tls": map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"kind": "Secret", "group": "", "name": cfg.HTTPS.SecretName}}},
-			}
-			if h != "*" {
-				l["hostname"] = h
-			}
-			listeners = append(listeners, l)
-		}
-		if ref := cfg.HTTPS.IssuerRef; ref != nil {
-			cert := map[string]any{
-				"secretName": cfg.HTTPS.SecretName,
-				"dnsNames":   toAny(hosts),
-				"issuerRef":  map[string]any{"group": "cert-manager.io", "kind": ref.Kind, "name": ref.Name},
-			}
-			o, err := newObject("cert-manager.io/v1", "Certificate", gw.Namespace, cfg.HTTPS.SecretName, managedLabels, nil, cert)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, o)
-		}
+	for _, l := range c.listeners {
+		listeners = append(listeners, l.render(allowed))
 	}
 	spec["listeners"] = listeners
+	cert, err := c.certificate()
+	if err != nil {
+		return nil, err
+	}
+	if cert != nil {
+		out = append(out, cert)
+	}
 	var annotations map[string]string
 	if cfg.ExternalDNSHostname != "" {
 		annotations = map[string]string{externalDNSAnnotation: cfg.ExternalDNSHostname}
@@ -103,6 +68,50 @@ func (c *converter) gatewayObjects(items fn.KubeObjects) ([]*fn.KubeObject, erro
 	out = append(out, g)
 	sort.SliceStable(out, func(i, j int) bool { return identity(out[i]) < identity(out[j]) })
 	return out, nil
+}
+
+// reportExistingGateway says what the Gateway that is referenced, not
+// emitted, must admit.
+func (c *converter) reportExistingGateway(namespaces []string) {
+	gw := c.cfg.Gateway
+	if c.cfg.RuntimeRoutes.Mode == RuntimeController {
+		kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from the namespaces labelled %s=%s (%v and every profile namespace)",
+			gw.Namespace, gw.Name, gw.RoutesLabel(), ingress.RoutesLabelValue, namespaces)
+		return
+	}
+	kit.Summary(c.results, "kgateway-route: Gateway %s/%s is not emitted (createGateway: false); its listeners must admit HTTPRoutes from namespaces %v",
+		gw.Namespace, gw.Name, namespaces)
+}
+
+// gatewayParameters are the GatewayParameters that keep the gateway pods
+// out of ambient's inbound capture, when they need them (nil otherwise).
+// nsObj is the Gateway's Namespace in the output, nil when not there.
+func (c *converter) gatewayParameters(nsObj *fn.KubeObject) (*fn.KubeObject, error) {
+	cfg := c.cfg
+	bypass := cfg.AmbientBypass == "always" ||
+		cfg.AmbientBypass == "auto" && nsObj != nil && nsObj.GetLabels()[dataplaneModeLabel] == "ambient"
+	if !bypass {
+		return nil, nil
+	}
+	params := map[string]any{"kube": map[string]any{"podTemplate": map[string]any{
+		"extraAnnotations": map[string]any{bypassInboundCapture: "true"},
+	}}}
+	return newObject(kgatewayVersion, "GatewayParameters", cfg.Gateway.Namespace, cfg.Gateway.Name, managedLabels, nil, params)
+}
+
+// certificate is the cert-manager Certificate of the configured HTTPS
+// listeners, when the config names an issuer (nil otherwise).
+func (c *converter) certificate() (*fn.KubeObject, error) {
+	https := c.cfg.HTTPS
+	if https == nil || https.IssuerRef == nil {
+		return nil, nil
+	}
+	cert := map[string]any{
+		"secretName": https.SecretName,
+		"dnsNames":   toAny(c.cfg.Hostnames),
+		"issuerRef":  map[string]any{"group": "cert-manager.io", "kind": https.IssuerRef.Kind, "name": https.IssuerRef.Name},
+	}
+	return newObject("cert-manager.io/v1", "Certificate", c.cfg.Gateway.Namespace, https.SecretName, managedLabels, nil, cert)
 }
 
 func listenerName(base string, i, n int) string {

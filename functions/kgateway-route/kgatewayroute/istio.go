@@ -78,8 +78,9 @@ type routeDest struct {
 }
 
 type destination struct {
-	Host string `json:"host"`
-	Port *struct {
+	Host   string `json:"host"`
+	Subset string `json:"subset"`
+	Port   *struct {
 		Number int32 `json:"number"`
 	} `json:"port"`
 }

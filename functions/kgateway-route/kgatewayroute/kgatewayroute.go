@@ -16,7 +16,7 @@ import (
 var Function = kit.Definition[Config]{
 	FunctionName: "kgateway-route",
 	Kind:         Kind,
-	Defaults:     Defaults,
+	Defaults:     unsetDefaults,
 	Run:          Run,
 	// Converted VirtualServices; with the runtime-route bridge off, the Istio
 	// ingress Gateway and the auth policies translated to kgateway policy;
@@ -50,6 +50,13 @@ type converter struct {
 	warnings     int
 	// routeNamespaces admitted by the Gateway.
 	routeNamespaces map[string]bool
+	// listeners of the emitted Gateway.
+	listeners []listener
+	// createNamespace: the Gateway's namespace, when the bundle lacks it,
+	// is created (the Kubeflow preset, or configured).
+	createNamespace bool
+	// subsets resolves destination subsets from the bundle.
+	subsets *subsetIndex
 }
 
 func (c *converter) warn(o *fn.KubeObject, field, format string, a ...any) {
@@ -95,32 +102,48 @@ func (c *converter) hasIngress(items, vss []*fn.KubeObject) bool {
 
 // Run converts the routes and emits the Gateway, the auth policies and the
 // runtime-route bridge.
-func Run(rl *fn.ResourceList, cfg *Config) error {
-	rc, err := NewRouteConverter(*cfg)
+func Run(rl *fn.ResourceList, given *Config) error {
+	items := kit.EditableItems(rl.Items)
+	cfg, createNamespace, err := resolvePreset(items, given, &rl.Results)
 	if err != nil {
 		return err
 	}
 	c := &converter{
-		RouteConverter:  rc,
 		results:         &rl.Results,
 		servicePorts:    ServicePorts{},
 		grants:          grants{},
 		routeNamespaces: map[string]bool{},
+		createNamespace: createNamespace,
 	}
-	items := kit.EditableItems(rl.Items)
+	if cfg == nil {
+		c.nothingToConvert(items, "")
+		return nil
+	}
+	gw := istioGatewayObject(items, cfg.IstioGateway)
+	if err := c.planListeners(cfg, given, gw); err != nil {
+		return err
+	}
+	if c.RouteConverter, err = NewRouteConverter(*cfg); err != nil {
+		return err
+	}
 	services, vss := c.index(items)
 	if !c.hasIngress(items, vss) {
 		// A bundle without the Istio ingress (another team's manifests, a
 		// single component) gets no Gateway and no auth objects out of thin air.
-		kit.Summary(&rl.Results, "kgateway-route: no Istio gateway %s and no VirtualService bound to it: nothing to convert", cfg.IstioGateway)
+		c.nothingToConvert(items, cfg.IstioGateway)
 		return nil
 	}
-
 	resolved, err := resolveRuntimeRoutes(items, cfg, &rl.Results)
 	if err != nil {
 		return err
 	}
-	c.cfg, cfg = resolved, resolved
+	c.cfg = resolved
+	return c.run(rl, items, services, vss)
+}
+
+// run converts a bundle that has the Istio ingress.
+func (c *converter) run(rl *fn.ResourceList, items, services, vss fn.KubeObjects) error {
+	cfg := c.cfg
 	out := newOutput(rl.Items)
 	drop := map[*fn.KubeObject]bool{}
 	converted, err := c.convertAll(vss, out, drop)
@@ -159,10 +182,12 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 // index collects the Services (and their ports) and the VirtualServices of
 // the bundle, and the namespaces of routes already on the Gateway.
 func (c *converter) index(items fn.KubeObjects) (services, vss []*fn.KubeObject) {
+	c.subsets = newSubsetIndex()
 	for _, o := range items {
 		switch {
 		case kit.ServiceKind.Is(o):
 			services = append(services, o)
+			c.subsets.addService(o)
 			id := o.GetNamespace() + "/" + o.GetName()
 			ports, _, _ := o.NestedSlice("spec", "ports")
 			for _, p := range ports {
@@ -171,6 +196,8 @@ func (c *converter) index(items fn.KubeObjects) (services, vss []*fn.KubeObject)
 			}
 		case istio.VirtualServiceKind.Is(o):
 			vss = append(vss, o)
+		case istio.DestinationRuleKind.Is(o):
+			c.subsets.addRule(o, c.cfg.ClusterDomain)
 		case httpRouteKind.Is(o):
 			if c.attachedToGateway(o) {
 				c.routeNamespaces[o.GetNamespace()] = true
@@ -186,7 +213,7 @@ func (c *converter) index(items fn.KubeObjects) (services, vss []*fn.KubeObject)
 func (c *converter) convertAll(vss []*fn.KubeObject, out *output, drop map[*fn.KubeObject]bool) ([]*Conversion, error) {
 	var converted []*Conversion
 	for _, o := range vss {
-		cv, err := c.convert(o, c.servicePorts)
+		cv, err := c.convert(o, c.servicePorts, c.subsets)
 		if err != nil {
 			return nil, err
 		}

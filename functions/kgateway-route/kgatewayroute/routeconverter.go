@@ -66,11 +66,12 @@ type Conversion struct {
 	keep   bool
 }
 
-// Exact reports whether no finding is a warning: the routes route every
-// request as the VirtualService routed it.
+// Exact reports whether every finding is info: the routes route every
+// request as the VirtualService routed it. An error finding (a subset that
+// cannot be routed exactly) leaves the VirtualService unconverted.
 func (c *Conversion) Exact() bool {
 	for _, f := range c.Findings {
-		if f.Severity == fn.Warning {
+		if f.Severity != fn.Info {
 			return false
 		}
 	}
@@ -82,7 +83,7 @@ func (c *Conversion) Exact() bool {
 // are not known, so a destination without a port is dropped). It never
 // edits vs.
 func (rc *RouteConverter) Convert(vs *fn.KubeObject, services ServicePorts) (*Conversion, error) {
-	cv, err := rc.convert(vs, services)
+	cv, err := rc.convert(vs, services, nil)
 	if err != nil || !cv.Bound || len(cv.Routes) == 0 {
 		return cv, err
 	}
@@ -93,8 +94,9 @@ func (rc *RouteConverter) Convert(vs *fn.KubeObject, services ServicePorts) (*Co
 }
 
 // convert is Convert without rendering the grants, which Run merges over
-// the bundle instead.
-func (rc *RouteConverter) convert(o *fn.KubeObject, services ServicePorts) (*Conversion, error) {
+// the bundle instead; subsets (nil: not known) are the bundle's, for
+// destinations with a subset.
+func (rc *RouteConverter) convert(o *fn.KubeObject, services ServicePorts, subsets *subsetIndex) (*Conversion, error) {
 	if !istio.VirtualServiceKind.Is(o) {
 		return nil, kit.Errorf(o, "", "not a VirtualService")
 	}
@@ -105,7 +107,7 @@ func (rc *RouteConverter) convert(o *fn.KubeObject, services ServicePorts) (*Con
 	if !rc.boundTo(vs.Spec.Gateways, o.GetNamespace()) {
 		return &Conversion{}, nil
 	}
-	v := &vsConverter{RouteConverter: rc, vs: vs, obj: o, services: services, grants: grants{}}
+	v := &vsConverter{RouteConverter: rc, vs: vs, obj: o, services: services, subsets: subsets, grants: grants{}}
 	cv := &Conversion{Bound: true, vs: vs, rules: map[string][]*rule{}}
 	if err := v.convertInto(cv); err != nil {
 		return nil, err
@@ -122,8 +124,12 @@ type vsConverter struct {
 	vs       *virtualService
 	obj      *fn.KubeObject
 	services ServicePorts
+	subsets  *subsetIndex
 	findings []kit.Finding
 	grants   grants
+	// refused: a destination cannot be converted exactly (an error
+	// finding); the VirtualService is kept whole.
+	refused bool
 	// slashPrefixes are the prefixes ending in "/", reported together.
 	slashPrefixes []string
 }
@@ -147,6 +153,10 @@ func (v *vsConverter) convertInto(cv *Conversion) error {
 			return err
 		}
 		rules = append(rules, v.convertHTTP(i, r)...)
+	}
+	if v.refused {
+		cv.keep = true
+		return nil
 	}
 	uniqueRuleNames(rules)
 	if len(v.slashPrefixes) > 0 {
@@ -286,14 +296,21 @@ func overtakes(b, a *rule) bool {
 }
 
 // routeHostnames maps VirtualService hosts to HTTPRoute hostnames: "*"
-// means any (no hostnames); short and invalid names are dropped.
+// means any (no hostnames); a short name is read as Istio reads it, a
+// Service of the VirtualService's namespace (reviews.<ns>.svc.<cluster
+// domain>); invalid names are dropped.
 func (v *vsConverter) routeHostnames(hosts []string) []string {
 	var out []string
 	for _, h := range hosts {
 		if h == "*" {
 			return nil
 		}
-		if strings.Contains(h, "/") || !hostnamePattern.MatchString(h) || !strings.Contains(h, ".") || net.ParseIP(h) != nil {
+		if !strings.Contains(h, ".") && net.ParseIP(h) == nil && !strings.Contains(h, "/") {
+			fqdn := h + "." + v.obj.GetNamespace() + ".svc." + v.cfg.ClusterDomain
+			v.info("spec.hosts", "short host %q is %s, as Istio reads it in namespace %s", h, fqdn, v.obj.GetNamespace())
+			h = fqdn
+		}
+		if strings.Contains(h, "/") || !hostnamePattern.MatchString(h) || net.ParseIP(h) != nil {
 			v.warn("spec.hosts", "host %q is not a Gateway API hostname: dropped", h)
 			continue
 		}

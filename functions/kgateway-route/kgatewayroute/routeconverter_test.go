@@ -28,7 +28,7 @@ func TestConvert(t *testing.T) {
 		services kgatewayroute.ServicePorts
 		bound    bool
 		exact    bool
-		warnings []string // fields of the warning findings, in order
+		warnings []string // fields of the warning and error findings, in order
 		grants   int
 	}{
 		{name: "notebook", bound: true, exact: true},
@@ -158,11 +158,58 @@ func readObject(t *testing.T, path string) *fn.KubeObject {
 func warningFields(cv *kgatewayroute.Conversion) []string {
 	var out []string
 	for _, f := range cv.Findings {
-		if f.Severity == fn.Warning {
+		if f.Severity != fn.Info {
 			out = append(out, f.Field)
 		}
 	}
 	return out
+}
+
+// A destination subset converts at run time only where the config maps it;
+// otherwise the VirtualService is refused (an error finding), and with
+// lossySubsets the whole Service is a warning, which the controller refuses
+// too: never a lossy route.
+func TestConvertSubsets(t *testing.T) {
+	vs := readObject(t, filepath.Join("convertdata", "dropped-field.yaml"))
+	for _, c := range []struct {
+		name    string
+		edit    func(*kgatewayroute.Config)
+		exact   bool
+		backend string
+	}{
+		{"unmapped", func(*kgatewayroute.Config) {}, false, ""},
+		{"mapped", func(cfg *kgatewayroute.Config) {
+			cfg.Subsets = []kgatewayroute.SubsetService{{Host: "canary.kubeflow-user-example-com.svc.cluster.local", Subset: "v2", Service: "canary-v2"}}
+		}, true, "canary-v2"},
+		{"lossy", func(cfg *kgatewayroute.Config) { cfg.LossySubsets = true }, false, "canary"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := kgatewayroute.Defaults()
+			c.edit(&cfg)
+			rc, err := kgatewayroute.NewRouteConverter(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cv, err := rc.Convert(vs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cv.Exact() != c.exact {
+				t.Errorf("Exact() = %v, want %v", cv.Exact(), c.exact)
+			}
+			var backend string
+			if len(cv.Routes) > 0 {
+				refs, _, _ := cv.Routes[0].NestedSlice("spec", "rules")
+				if len(refs) > 0 {
+					b, _, _ := refs[0].NestedSlice("backendRefs")
+					backend, _, _ = b[0].NestedString("name")
+				}
+			}
+			if backend != c.backend {
+				t.Errorf("backend %q, want %q", backend, c.backend)
+			}
+		})
+	}
 }
 
 // renderConversion writes a Conversion as one YAML document.

@@ -87,14 +87,12 @@ func defaultRuntimeRoutes() RuntimeRoutes {
 	}
 }
 
-// defaultUnset gives the fields left empty their defaults, so that a
+// defaultUnset gives the fields left empty their defaults (but the mode,
+// which is the preset's), so that a
 // runtimeRoutes given in part means the same whether the decoder merges it
 // into the defaults or replaces them with it.
 func (r *RuntimeRoutes) defaultUnset() {
 	d := defaultRuntimeRoutes()
-	if r.Mode == "" {
-		r.Mode = d.Mode
-	}
 	if r.ProfileNamespaceLabel == "" {
 		r.ProfileNamespaceLabel = d.ProfileNamespaceLabel
 	}
@@ -113,7 +111,7 @@ func (r *RuntimeRoutes) defaultUnset() {
 func (r *RuntimeRoutes) validate() error {
 	r.defaultUnset()
 	switch r.Mode {
-	case RuntimeController, RuntimeBridge, RuntimeNone:
+	case RuntimeController, RuntimeBridge, RuntimeNone, "": // "": the preset's
 	default:
 		return fmt.Errorf("runtimeRoutes.mode %q: want controller, bridge or none", r.Mode)
 	}
