@@ -173,6 +173,11 @@ func (v *vsConverter) convertInto(cv *Conversion) error {
 		cv.keep = true
 	}
 	hostnames := v.routeHostnames(vs.Spec.Hosts)
+	if len(hostnames) == 0 && len(vs.Spec.Hosts) > 0 && !contains(vs.Spec.Hosts, "*") {
+		v.warn("spec.hosts", "no host could be converted, and an HTTPRoute without hostnames would accept every host; the VirtualService is kept")
+		cv.keep = true
+		return nil
+	}
 	if len(rules) == 0 {
 		v.warn("spec.http", "no HTTP route could be converted; the VirtualService is kept")
 		cv.keep = true
