@@ -16,7 +16,7 @@ import (
 
 var (
 	// Istio's outbound cluster: outbound|<port>|<subset>|<name>.<ns>.svc.<domain>.
-	istioCluster = regexp.MustCompile(`^outbound\|(\d+)\|\|([^.]+)\.([^.]+)\.svc\..+$`)
+	istioCluster = regexp.MustCompile(`^outbound\|(\d+)\|([^|]*)\|([^.]+)\.([^.]+)\.svc\..+$`)
 	// kgateway's Service cluster: kube_<ns>_<name>_<port> (Kubernetes names
 	// have no underscore).
 	kgatewayCluster = regexp.MustCompile(`^kube_([^_]+)_([^_]+)_(\d+)$`)
@@ -25,8 +25,8 @@ var (
 // service names the Service and port a cluster of either side sends to, so
 // that both sides' clusters compare: ns/name:port.
 func service(cluster string) string {
-	if m := istioCluster.FindStringSubmatch(cluster); m != nil {
-		return m[3] + "/" + m[2] + ":" + m[1]
+	if m := istioCluster.FindStringSubmatch(cluster); m != nil && m[2] == "" {
+		return m[4] + "/" + m[3] + ":" + m[1]
 	}
 	if m := kgatewayCluster.FindStringSubmatch(cluster); m != nil {
 		return m[1] + "/" + m[2] + ":" + m[3]
@@ -37,7 +37,7 @@ func service(cluster string) string {
 // describe is an outcome in the terms both sides are compared in: the
 // Services and weights (as fractions), upstream path and host, the request
 // headers, and the timeout; or the redirect, or the direct response.
-func describe(o *envoyroute.Outcome) string {
+func describe(o *envoyroute.Outcome, names func(cluster string) string) string {
 	switch {
 	case o.Route == nil:
 		return "no route (404)"
@@ -53,7 +53,7 @@ func describe(o *envoyroute.Outcome) string {
 	}
 	var backends []string
 	for _, c := range o.Clusters {
-		backends = append(backends, fmt.Sprintf("%s=%.4f", service(c.Name), float64(c.Weight)/float64(max(total, 1))))
+		backends = append(backends, fmt.Sprintf("%s=%.4f", names(c.Name), float64(c.Weight)/float64(max(total, 1))))
 	}
 	slices.Sort(backends)
 	var headers []string
@@ -77,7 +77,7 @@ func (v verdict) equivalent() bool { return v.istio == v.kgateway }
 // A difference is reported when kgateway-route's results say so, or when
 // it is only kgateway-route's configured defaultTimeout on a route Istio
 // gave no timeout.
-func compareProbes(istioRC, kgwRC *routev3.RouteConfiguration, ps []probes.Probe, reported func(probes.Probe) bool, defaultTimeout time.Duration) ([]verdict, error) {
+func compareProbes(istioRC, kgwRC *routev3.RouteConfiguration, ps []probes.Probe, reported func(probes.Probe) bool, defaultTimeout time.Duration, names func(string) string) ([]verdict, error) {
 	var out []verdict
 	for _, p := range ps {
 		i, err := envoyroute.Evaluate(istioRC, p.Request)
@@ -88,12 +88,12 @@ func compareProbes(istioRC, kgwRC *routev3.RouteConfiguration, ps []probes.Probe
 		if err != nil {
 			return nil, fmt.Errorf("kgateway's routes, %s: %w", p, err)
 		}
-		v := verdict{probe: p, istio: describe(i), kgateway: describe(k)}
+		v := verdict{probe: p, istio: describe(i, names), kgateway: describe(k, names)}
 		v.reported = !v.equivalent() && reported(p)
 		if !v.equivalent() && defaultTimeout != 0 && i.Route != nil && i.Timeout == 0 {
 			configured := *i
 			configured.Timeout = defaultTimeout
-			v.reported = v.reported || describe(&configured) == v.kgateway
+			v.reported = v.reported || describe(&configured, names) == v.kgateway
 		}
 		out = append(out, v)
 	}

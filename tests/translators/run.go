@@ -15,9 +15,9 @@ import (
 	"github.com/kfgitops/kfgitops/tests/translators/probes"
 )
 
-// listenerPort is the HTTP port of both gateways (kgateway-route's httpPort
-// and the Istio Gateway's server).
-const listenerPort = 80
+// defaultListenerPort is the HTTP port of both gateways when the Istio
+// Gateway is not in the bundle (kgateway-route's default httpPort).
+const defaultListenerPort = 80
 
 // caseResult is what one input came to.
 type caseResult struct {
@@ -64,7 +64,7 @@ func (r caseResult) summary(name string) string {
 // runCase runs one input through the pipeline and both translators.
 func runCase(t *testing.T, c inputCase) caseResult {
 	var res caseResult
-	gwRef := istioGatewayRef(c.fnConfig)
+	gwRef := istioGatewayRef(c.fnConfig, c.items)
 	items := c.items
 	if c.partial {
 		items = withDestinationServices(items, gwRef, "cluster.local")
@@ -78,7 +78,7 @@ func runCase(t *testing.T, c inputCase) caseResult {
 	}
 	gw := kgatewayGateway(out)
 	if gw == (types.NamespacedName{}) {
-		res.kgatewaySkipped = "the output has no kgateway Gateway (createGateway: false)"
+		res.kgatewaySkipped = "the output has no kgateway Gateway (createGateway: false, or nothing converted)"
 		return res
 	}
 	file := filepath.Join(t.TempDir(), "kgateway-input.yaml")
@@ -94,7 +94,7 @@ func runCase(t *testing.T, c inputCase) caseResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hcm, kgwRC, err := httpListener(kgw)
+	hcm, kgwRC, err := httpListener(kgw, kgatewayHTTPPort(out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,8 @@ func runCase(t *testing.T, c inputCase) caseResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.verdicts, err = compareProbes(istioRC, kgwRC, ps, reportedDifferences(results), defaultTimeout(c.fnConfig)); err != nil {
+	names := backendNames(append(slices.Clone(items), out...), "cluster.local")
+	if res.verdicts, err = compareProbes(istioRC, kgwRC, ps, reportedDifferences(results), defaultTimeout(c.fnConfig), names); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range res.verdicts {
@@ -149,9 +150,9 @@ func kgatewayGateway(out []object) types.NamespacedName {
 
 // httpListener is kgateway's listener on the HTTP port: its connection
 // manager and the route table it serves.
-func httpListener(r *kgateway.Result) (*connectionManager, *routev3.RouteConfiguration, error) {
+func httpListener(r *kgateway.Result, port uint32) (*connectionManager, *routev3.RouteConfiguration, error) {
 	for _, l := range r.Listeners {
-		if l.GetAddress().GetSocketAddress().GetPortValue() != listenerPort {
+		if l.GetAddress().GetSocketAddress().GetPortValue() != port {
 			continue
 		}
 		hcm, err := connectionManagerOf(l)
@@ -165,7 +166,7 @@ func httpListener(r *kgateway.Result) (*connectionManager, *routev3.RouteConfigu
 		}
 		return nil, nil, fmt.Errorf("kgateway listener %s serves route table %q, which it did not generate", l.GetName(), hcm.RDS.RouteConfigName)
 	}
-	return nil, nil, fmt.Errorf("kgateway generated no listener on port %d", listenerPort)
+	return nil, nil, fmt.Errorf("kgateway generated no listener on port %d", port)
 }
 
 // istioRoutes is Istio's route table for the input's Istio Gateway.
@@ -185,7 +186,7 @@ func istioRoutes(t *testing.T, items, bound []object, gwRef string) (*routev3.Ro
 	if err != nil {
 		return nil, err
 	}
-	return istio.Routes(t, istio.Input{Gateway: gw, VirtualServices: bound, Services: svcs}, listenerPort)
+	return istio.Routes(t, istio.Input{Gateway: gw, VirtualServices: bound, Services: svcs}, int(istioHTTPPort(gw)))
 }
 
 // identityHeaders are the headers the JWT check writes (the GatewayExtension's
@@ -266,4 +267,29 @@ func translateSynced(t *testing.T, file string, gw types.NamespacedName, kin []o
 		t.Logf("kgateway translation %d: a route was refused by a listener's namespace selector; translating again", attempt)
 	}
 	return r, nil
+}
+
+// kgatewayHTTPPort is the port of the output Gateway's first HTTP listener.
+func kgatewayHTTPPort(out []object) uint32 {
+	for _, o := range out {
+		if isKind(o, "gateway.networking.k8s.io", "Gateway") && spec(o)["gatewayClassName"] == "kgateway" {
+			for _, l := range list(spec(o)["listeners"]) {
+				if p, ok := mapOf(l)["port"].(float64); ok && mapOf(l)["protocol"] == "HTTP" {
+					return uint32(p)
+				}
+			}
+		}
+	}
+	return defaultListenerPort
+}
+
+// istioHTTPPort is the port of the Istio Gateway's first HTTP server.
+func istioHTTPPort(gw object) uint32 {
+	for _, s := range list(spec(gw)["servers"]) {
+		port := mapOf(mapOf(s)["port"])
+		if p, ok := port["number"].(float64); ok && strings.EqualFold(fmt.Sprint(port["protocol"]), "HTTP") {
+			return uint32(p)
+		}
+	}
+	return defaultListenerPort
 }

@@ -12,13 +12,29 @@ import (
 
 // istioGatewayRef is the Istio Gateway whose VirtualServices are compared:
 // kgateway-route's istioGateway (default kubeflow/kubeflow-gateway).
-func istioGatewayRef(fnConfig object) string {
+func istioGatewayRef(fnConfig object, items []object) string {
 	for _, m := range []map[string]any{fnConfig, mapOf(fnConfig["data"])} {
 		if s, ok := m["istioGateway"].(string); ok && s != "" {
 			return s
 		}
 	}
-	return "kubeflow/kubeflow-gateway"
+	// A bundle that is not Kubeflow's (the generic preset): its one Istio
+	// Gateway.
+	const kubeflow = "kubeflow/kubeflow-gateway"
+	var found []string
+	for _, o := range items {
+		ns, name := meta(o)
+		if isKind(o, istioNetworking, "Gateway") {
+			found = append(found, ns+"/"+name)
+		}
+		if ns == "kubeflow" || isKind(o, istioNetworking, "VirtualService") && len(boundVirtualServices([]object{o}, kubeflow)) > 0 {
+			return kubeflow
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	return kubeflow
 }
 
 func localConfig(o object) bool {
