@@ -27,6 +27,7 @@ var Function = kit.Definition[Config]{
 // API groups and kinds this function emits or reads.
 var (
 	httpRouteKind        = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "HTTPRoute"}
+	gatewayKind          = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "Gateway"}
 	gatewayExtensionKind = kit.GroupKind{Group: kgatewayGroup, Kind: "GatewayExtension"}
 )
 
@@ -120,7 +121,7 @@ func Run(rl *fn.ResourceList, given *Config) error {
 		return nil
 	}
 	gw := istioGatewayObject(items, cfg.IstioGateway)
-	if err := c.planListeners(cfg, given, gw); err != nil {
+	if err := c.planListeners(items, cfg, given, gw); err != nil {
 		return err
 	}
 	if c.RouteConverter, err = NewRouteConverter(*cfg); err != nil {

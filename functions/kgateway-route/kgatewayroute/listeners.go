@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/yaml"
 )
@@ -159,6 +160,42 @@ func listenerHostnames(ls []listener) []string {
 		}
 	}
 	return out
+}
+
+// httpPortOf is the port of the first HTTP listener (80 without one).
+func httpPortOf(ls []listener) int32 {
+	for _, l := range ls {
+		if l.protocol == "HTTP" {
+			return int32(l.port)
+		}
+	}
+	return 80
+}
+
+// emittedListeners are the listeners of the Gateway gw that an earlier run
+// emitted into items; nil: none.
+func emittedListeners(items fn.KubeObjects, gw ingress.Gateway) []listener {
+	for _, o := range items {
+		if !gatewayKind.Is(o) || o.GetNamespace() != gw.Namespace || o.GetName() != gw.Name || o.GetLabels()[managedByLabel] != managedLabels[managedByLabel] {
+			continue
+		}
+		var out []listener
+		raw, _, _ := o.NestedSlice("spec", "listeners")
+		for _, r := range raw {
+			l := listener{}
+			l.name, _, _ = r.NestedString("name")
+			l.port, _, _ = r.NestedInt64("port")
+			l.protocol, _, _ = r.NestedString("protocol")
+			l.hostname, _, _ = r.NestedString("hostname")
+			refs, _, _ := r.NestedSlice("tls", "certificateRefs")
+			if len(refs) > 0 {
+				l.secret, _, _ = refs[0].NestedString("name")
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	return nil
 }
 
 // render is the listener in the Gateway's spec.

@@ -88,7 +88,9 @@ func (o *output) put(obj *fn.KubeObject) {
 }
 
 // managedLabels mark what this function generated.
-var managedLabels = map[string]string{"app.kubernetes.io/managed-by": "kgateway-route"}
+var managedLabels = map[string]string{managedByLabel: "kgateway-route"}
+
+const managedByLabel = "app.kubernetes.io/managed-by"
 
 // httpRouteObject renders one HTTPRoute of the VirtualService.
 func (v *vsConverter) httpRouteObject(name string, hostnames []string, rules []*rule) (*fn.KubeObject, error) {

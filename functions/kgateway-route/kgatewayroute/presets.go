@@ -60,19 +60,28 @@ func resolvePreset(items fn.KubeObjects, given *Config, results *fn.Results) (*C
 }
 
 // onlyIngressGateway is the bundle's one Istio ingress Gateway
-// (namespace/name); "": none. Several are an error: which one the
-// Gateway replaces is the user's choice.
+// (namespace/name); "": none, or no VirtualService is bound to any (a
+// gateway's own component: nothing of it is converted without config).
+// Several are an error: which one the Gateway replaces is the user's
+// choice.
 func onlyIngressGateway(items fn.KubeObjects) (string, error) {
 	var found []string
+	bound := map[string]bool{}
 	for _, o := range items {
-		if istio.GatewayKind.Is(o) && !egressGateway(o) {
+		switch {
+		case istio.GatewayKind.Is(o) && !egressGateway(o):
 			found = append(found, o.GetNamespace()+"/"+o.GetName())
+		case istio.VirtualServiceKind.Is(o):
+			refs, _, _ := o.NestedStringSlice("spec", "gateways")
+			for _, g := range refs {
+				bound[gatewayRef(g, o.GetNamespace())] = true
+			}
 		}
 	}
-	switch len(found) {
-	case 0:
+	if !slices.ContainsFunc(found, func(g string) bool { return bound[g] }) {
 		return "", nil
-	case 1:
+	}
+	if len(found) == 1 {
 		return found[0], nil
 	}
 	slices.Sort(found)
@@ -92,11 +101,22 @@ func egressGateway(o *fn.KubeObject) bool {
 }
 
 // planListeners decides the Gateway's listeners: the config's when it sets
-// hostnames, httpPort or https; else the Istio Gateway's servers; else one
-// HTTP listener on port 80 for any host. cfg gets the hostnames and HTTP
+// hostnames, httpPort or https; else the Istio Gateway's servers; else
+// those of the Gateway an earlier run emitted; else one HTTP listener on
+// port 80 for any host. cfg gets the hostnames and HTTP
 // port the listeners have (run-time routes are checked against them).
-func (c *converter) planListeners(cfg, given *Config, gw *fn.KubeObject) error {
-	if given.Hostnames != nil || given.HTTPPort != 0 || given.HTTPS != nil || gw == nil {
+func (c *converter) planListeners(items fn.KubeObjects, cfg, given *Config, gw *fn.KubeObject) error {
+	configured := given.Hostnames != nil || given.HTTPPort != 0 || given.HTTPS != nil
+	if !configured && gw == nil {
+		// A second run: the Istio Gateway is gone, the Gateway emitted from
+		// its servers keeps their listeners.
+		if ls := emittedListeners(items, cfg.Gateway); ls != nil {
+			c.listeners = ls
+			cfg.Hostnames, cfg.HTTPPort = listenerHostnames(ls), httpPortOf(ls)
+			return nil
+		}
+	}
+	if configured || gw == nil {
 		cfg.Hostnames = orDefault(cfg.Hostnames, []string{"*"})
 		if cfg.HTTPPort == 0 {
 			cfg.HTTPPort = 80
@@ -109,14 +129,7 @@ func (c *converter) planListeners(cfg, given *Config, gw *fn.KubeObject) error {
 		return err
 	}
 	c.listeners = ls
-	cfg.Hostnames = listenerHostnames(ls)
-	cfg.HTTPPort = 80
-	for _, l := range ls {
-		if l.protocol == "HTTP" {
-			cfg.HTTPPort = int32(l.port)
-			break
-		}
-	}
+	cfg.Hostnames, cfg.HTTPPort = listenerHostnames(ls), httpPortOf(ls)
 	return nil
 }
 
@@ -165,9 +178,13 @@ func (c *converter) nothingToConvert(items fn.KubeObjects, expected string) {
 		}
 	}
 	var why string
-	if expected == "" {
+	switch {
+	case expected == "" && len(gateways) > 0:
+		slices.Sort(gateways)
+		why = fmt.Sprintf("no VirtualService is bound to the bundle's Istio Gateways (%s) and no istioGateway is configured", strings.Join(gateways, ", "))
+	case expected == "":
 		why = "the bundle has no Istio ingress Gateway and no istioGateway is configured"
-	} else {
+	default:
 		why = fmt.Sprintf("Istio Gateway %s (istioGateway) is not in the bundle and no VirtualService is bound to it", expected)
 		if len(gateways) > 0 {
 			slices.Sort(gateways)
