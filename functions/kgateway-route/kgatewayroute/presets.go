@@ -33,7 +33,7 @@ func unsetDefaults() Config {
 // and the bundle has no Istio ingress Gateway and none is configured.
 func resolvePreset(items fn.KubeObjects, given *Config, results *fn.Results) (*Config, bool, error) {
 	res := preset.Resolve(given.Preset, items)
-	kit.Summary(results, "kgateway-route: preset %s (%s)", res.Preset, res.Reason)
+	kit.Info(results, nil, "", "preset %s (%s)", res.Preset, res.Reason)
 	cfg := *given
 	d := Defaults()
 	if res.Preset == preset.Kubeflow {
@@ -197,5 +197,6 @@ func (c *converter) nothingToConvert(items fn.KubeObjects, expected string) {
 	if len(gateways) > 0 || len(bound) > 0 {
 		why += ": set istioGateway to the one to convert"
 	}
-	c.warn(nil, "", "kgateway-route: nothing converted: %s", why)
+	c.warn(nil, "", "nothing converted: %s", why)
+	kit.Summary(c.results, "kgateway-route: nothing converted")
 }
