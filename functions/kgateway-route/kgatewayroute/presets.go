@@ -182,6 +182,8 @@ func (c *converter) nothingToConvert(items fn.KubeObjects, expected string) {
 	case expected == "" && len(gateways) > 0:
 		slices.Sort(gateways)
 		why = fmt.Sprintf("no VirtualService is bound to the bundle's Istio Gateways (%s) and no istioGateway is configured", strings.Join(gateways, ", "))
+	case expected == "" && len(bound) == 0:
+		why = "the bundle has no Istio Gateway and no VirtualService bound to one, and no istioGateway is configured"
 	case expected == "":
 		why = "the bundle has no Istio ingress Gateway and no istioGateway is configured"
 	default:
