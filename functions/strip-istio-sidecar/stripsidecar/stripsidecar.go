@@ -115,8 +115,12 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		}
 	}
 	rl.Items = kit.RemoveItems(rl.Items, drop)
-	kit.Summary(&rl.Results, "strip-istio-sidecar: edited %d objects, deleted %d%s, %d warnings",
-		s.edited, len(drop), countsByKind(s.deleted), s.warnings)
+	outOfMesh := ""
+	if s.unmeshed > 0 {
+		outOfMesh = fmt.Sprintf(", %d namespaces in no mesh until ambient-mesh enrols them", s.unmeshed)
+	}
+	kit.Summary(&rl.Results, "strip-istio-sidecar: edited %d objects, deleted %d%s%s, %d warnings",
+		s.edited, len(drop), countsByKind(s.deleted), outOfMesh, s.warnings)
 	return nil
 }
 
@@ -127,6 +131,7 @@ type stripper struct {
 	keep                   map[string]bool
 	optOutKey, optOutValue string
 	edited, warnings       int
+	unmeshed               int // Namespaces whose injection label was removed
 	deleted                map[string]int
 }
 
@@ -153,7 +158,8 @@ func (s *stripper) object(o *fn.KubeObject) (bool, error) {
 				return false, kit.Errorf(o, "metadata.labels", "%v", err)
 			}
 			s.edited++
-			kit.Info(s.results, o, "metadata.labels", "removed label istio-injection=enabled")
+			s.unmeshed++
+			kit.Info(s.results, o, "metadata.labels", "removed label istio-injection=enabled: the namespace is in no mesh (no sidecars, not ambient) until ambient-mesh enrols it")
 		}
 		return false, nil
 	case kit.ConfigMapKind:
@@ -250,7 +256,7 @@ func (s *stripper) stripTemplate(t kit.PodTemplate) ([]string, error) {
 			if err := labels.PipeE(yaml.SetField(s.optOutKey, yaml.NewStringRNode(s.optOutValue))); err != nil {
 				return nil, err
 			}
-			changes = append(changes, fmt.Sprintf("%s: added %s=%s beside %s: \"false\"", t.FieldPath("metadata.labels"), s.optOutKey, s.optOutValue, istio.SidecarInjectKey))
+			changes = append(changes, fmt.Sprintf("%s: added %s=%s beside %s: \"false\"%s", t.FieldPath("metadata.labels"), s.optOutKey, s.optOutValue, istio.SidecarInjectKey, s.optOutWhy()))
 		}
 	}
 	return changes, nil
@@ -274,33 +280,6 @@ func (s *stripper) envoyFilter(o *fn.KubeObject) bool {
 	case someSidecar:
 		s.warnings++
 		kit.Warning(s.results, o, "spec.configPatches", "kept: some patches target sidecar contexts, which ambient does not have; EnvoyFilter is not supported on waypoints")
-	}
-	return false
-}
-
-func (s *stripper) destinationRule(o *fn.KubeObject) bool {
-	spec := o.GetMap("spec")
-	if spec == nil {
-		return false
-	}
-	mode, _, _ := spec.NestedString("trafficPolicy", "tls", "mode")
-	onlyMutual := mode == "ISTIO_MUTUAL"
-	if onlyMutual {
-		tp, _, _ := o.NestedStringMap("spec", "trafficPolicy", "tls")
-		onlyMutual = len(tp) == 1 && len(fieldNames(o, "spec", "trafficPolicy")) == 1
-		for _, f := range fieldNames(o, "spec") {
-			if f != "trafficPolicy" && !destinationRuleNeutralFields[f] {
-				onlyMutual = false
-			}
-		}
-	}
-	switch {
-	case onlyMutual && s.cfg.RemoveMutualTLSDestinationRules:
-		kit.Info(s.results, o, "spec.trafficPolicy.tls.mode", "deleted: its only effect is ISTIO_MUTUAL, and ambient encrypts all mesh traffic with HBONE")
-		return true
-	case strings.Contains(o.String(), "ISTIO_MUTUAL"):
-		s.warnings++
-		kit.Warning(s.results, o, "spec.trafficPolicy", "kept: carries settings beside tls.mode ISTIO_MUTUAL; under ambient, tls ISTIO_MUTUAL is redundant (HBONE) and DestinationRules apply only at waypoints")
 	}
 	return false
 }
