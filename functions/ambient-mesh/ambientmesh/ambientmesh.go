@@ -6,6 +6,8 @@ package ambientmesh
 
 import (
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/ingress"
+	"github.com/kfgitops/kfgitops/kit/preset"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -22,6 +24,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		return err
 	}
 	m := &migration{cfg: cfg, b: b, results: &rl.Results, skip: map[string]bool{}, ambient: map[string]bool{}}
+	m.resolveIngress(preset.Resolve(cfg.Preset, rl.Items))
 	for _, k := range cfg.SkipPolicies {
 		m.skip[k] = true
 	}
@@ -39,10 +42,10 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		}
 	}
 	rl.Items = append(rl.Items, m.added...)
-	kit.Summary(&rl.Results, "%s: %s enrolled; %s, %s (%s moved to a waypoint, %s copied to it); %s added; %s edited; %s",
+	kit.Summary(&rl.Results, "%s: %s enrolled; %s, %s (%s moved to a waypoint, %d on ztunnel of which %d also copied to the waypoint, %s); %s added; %s edited; %s",
 		FunctionName, plural(len(m.ambient), "namespace", "namespaces"), plural(m.waypointsAdded, "waypoint", "waypoints"),
 		plural(m.policyCount, "policy classified", "policies classified"), plural(m.moved, "policy", "policies"),
-		plural(m.copied, "policy", "policies"), plural(len(m.added), "object", "objects"),
+		m.onZtunnel, m.copied, plural(m.left, "left as it is", "left as they are"), plural(len(m.added), "object", "objects"),
 		plural(len(m.edited), "object", "objects"), plural(m.warnings, "warning", "warnings"))
 	return nil
 }
@@ -58,8 +61,11 @@ type migration struct {
 	edited  map[*fn.KubeObject]bool
 	bound   map[string]*waypointState // namespaces with a waypoint
 	rt      *runtimeMode              // set when MigrateNamespace drives the migration
+	// ingress is the Gateway whose identity replaces the Istio ingress
+	// gateway's; nil when there is none (resolveIngress).
+	ingress *ingress.Gateway
 
-	waypointsAdded, policyCount, moved, copied, warnings int
+	waypointsAdded, policyCount, moved, onZtunnel, copied, left, warnings int
 }
 
 func (m *migration) info(o *fn.KubeObject, field, format string, a ...any) {

@@ -7,6 +7,7 @@ import (
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/kubeflow"
+	"github.com/kfgitops/kfgitops/kit/preset"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -70,6 +71,15 @@ type Config struct {
 	// AllowHBONEInNetworkPolicies adds TCP 15008 to port-restricted ingress
 	// rules of NetworkPolicies in ambient namespaces.
 	AllowHBONEInNetworkPolicies bool `json:"allowHBONEInNetworkPolicies"`
+	// AbsentNamespaces is what happens to a namespace that is to be
+	// enrolled but has no Namespace object in the bundle: warn (the
+	// default), labelledElsewhere or emit (absent.go).
+	AbsentNamespaces string `json:"absentNamespaces"`
+	// Preset selects the Kubeflow defaults (kubeflow), none (generic), or,
+	// left out, detects them from the bundle (kit/preset). Under generic
+	// the ingress identity is admitted only for a Gateway that is
+	// configured or in the bundle.
+	Preset preset.Preset `json:"preset,omitempty"`
 	// SkipPolicies ("namespace/name") are AuthorizationPolicies and
 	// RequestAuthentications left exactly as they are, with a warning.
 	SkipPolicies []string `json:"skipPolicies,omitempty"`
@@ -109,6 +119,7 @@ func Defaults() Config {
 		ProfilesConfig:                       defaultProfilesConfig,
 		AdmitIngressGatewayInNetworkPolicies: true,
 		AllowHBONEInNetworkPolicies:          true,
+		AbsentNamespaces:                     AbsentNamespacesWarn,
 	}
 }
 
@@ -133,6 +144,14 @@ func (c *Config) Validate() error {
 	}
 	if errs := validation.IsDNS1123Subdomain(c.IngressGateway.Name); len(errs) > 0 {
 		return fmt.Errorf("ingressGateway.name %q: %s", c.IngressGateway.Name, strings.Join(errs, "; "))
+	}
+	if err := c.Preset.Validate(); err != nil {
+		return err
+	}
+	switch c.AbsentNamespaces {
+	case AbsentNamespacesWarn, AbsentNamespacesLabelledElsewhere, AbsentNamespacesEmit:
+	default:
+		return fmt.Errorf("absentNamespaces %q: want %q, %q or %q", c.AbsentNamespaces, AbsentNamespacesWarn, AbsentNamespacesLabelledElsewhere, AbsentNamespacesEmit)
 	}
 	if err := c.RuntimeSync.validate(c.KeepIstioIngressPrincipal); err != nil {
 		return err

@@ -14,29 +14,10 @@ import (
 // Explicit opt-outs (istio.io/dataplane-mode: none, istio-injection:
 // disabled) are respected for detected namespaces.
 func (m *migration) enrolNamespaces() error {
-	configured := map[string]bool{}
-	for _, ns := range m.cfg.Namespaces {
-		configured[ns] = true
-	}
-	excluded := map[string]bool{}
-	for _, ns := range m.cfg.ExcludeNamespaces {
-		excluded[ns] = true
-	}
 	for _, name := range slices.Sorted(maps.Keys(m.b.namespaces)) {
 		o := m.b.namespaces[name]
 		mode, injection := o.GetLabel(dataplaneModeLabel), o.GetLabel(injectionLabel)
-		var why string
-		switch {
-		case mode == dataplaneModeAmbient:
-			why = "already labelled " + dataplaneModeLabel + "=" + dataplaneModeAmbient
-		case configured[name]:
-			why = "listed in namespaces"
-		case excluded[name] || injection == "disabled":
-		case m.cfg.EnrolInjectedNamespaces && injection == "enabled":
-			why = "labelled istio-injection=enabled"
-		case m.cfg.EnrolPolicyNamespaces && m.b.meshPolicyNamespaces[name]:
-			why = "its workloads carry selector-based Istio security policies"
-		}
+		why := m.enrolReason(name, mode, injection)
 		if why == "" {
 			continue
 		}
@@ -61,7 +42,25 @@ func (m *migration) enrolNamespaces() error {
 		m.touch(o)
 		m.info(o, "metadata.labels", "enrolled in ambient (%s): set %s=%s%s", why, dataplaneModeLabel, dataplaneModeAmbient, removed)
 	}
-	return nil
+	return m.absentNamespaces()
+}
+
+// enrolReason says why namespace name (labelled mode and injection) is to
+// be enrolled, or "" when it is not.
+func (m *migration) enrolReason(name, mode, injection string) string {
+	switch {
+	case mode == dataplaneModeAmbient:
+		return "already labelled " + dataplaneModeLabel + "=" + dataplaneModeAmbient
+	case slices.Contains(m.cfg.Namespaces, name):
+		return "listed in namespaces"
+	case slices.Contains(m.cfg.ExcludeNamespaces, name) || injection == "disabled":
+		return ""
+	case m.cfg.EnrolInjectedNamespaces && injection == "enabled":
+		return "labelled istio-injection=enabled"
+	case m.cfg.EnrolPolicyNamespaces && m.b.meshPolicyNamespaces[name]:
+		return "its workloads carry selector-based Istio security policies"
+	}
+	return ""
 }
 
 // namespaceLabelsConfigMaps makes the profile controller create user
@@ -101,10 +100,10 @@ func (m *migration) namespaceLabelsConfigMaps() error {
 // a bridge, both identities send traffic, so it is left alone with a warning.
 func (m *migration) profilesConfig() error {
 	ref := m.cfg.ProfilesConfig
-	if ref.Name == "" {
+	if ref.Name == "" || m.ingress == nil {
 		return nil
 	}
-	principal := m.cfg.IngressGateway.Principal()
+	principal := m.ingress.Principal()
 	for _, o := range m.b.configMaps {
 		if !ref.Matches(o) {
 			continue

@@ -40,6 +40,9 @@ type bundle struct {
 	gateways             map[string]*fn.KubeObject // Gateway API Gateways by "ns/name"
 	routed               map[string]bool           // "ns/name" of Services a VirtualService routes to
 	ids                  map[string]*fn.KubeObject // "Kind ns/name" of every item
+	// firstObject is the first workload, Service or Istio security policy
+	// of each namespace, whether or not its Namespace object is there.
+	firstObject map[string]*fn.KubeObject
 }
 
 var (
@@ -54,6 +57,11 @@ var (
 	}()
 )
 
+// meshRelevant: objects of these kinds make a namespace's enrolment matter.
+func meshRelevant(gk kit.GroupKind) bool {
+	return podKinds[gk] || gk == kit.ServiceKind || gk == istio.AuthorizationPolicyKind || gk == istio.RequestAuthenticationKind || gk == istio.PeerAuthenticationKind
+}
+
 func idOf(kind, ns, name string) string { return kind + " " + ns + "/" + name }
 
 func newBundle(items fn.KubeObjects) (*bundle, error) {
@@ -67,6 +75,7 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 		ids:        map[string]*fn.KubeObject{},
 
 		meshPolicyNamespaces: map[string]bool{},
+		firstObject:          map[string]*fn.KubeObject{},
 	}
 	for _, o := range items {
 		b.ids[idOf(o.GetKind(), o.GetNamespace(), o.GetName())] = o
@@ -74,6 +83,9 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 	for _, o := range kit.EditableItems(items) {
 		gk := kit.GroupKindOf(o)
 		ns := b.scope.Namespace(o)
+		if _, seen := b.firstObject[ns]; ns != "" && !seen && meshRelevant(gk) {
+			b.firstObject[ns] = o
+		}
 		switch {
 		case gk == kit.NamespaceKind:
 			b.namespaces[o.GetName()] = o

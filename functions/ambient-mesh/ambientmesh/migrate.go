@@ -62,6 +62,7 @@ func (m *migration) policies() error {
 			return err
 		}
 	}
+	m.onZtunnel = len(staying)
 	for _, p := range staying {
 		if err := m.stay(p); err != nil {
 			return err
@@ -77,6 +78,7 @@ func (m *migration) admitIngressIdentity() error {
 		if m.skip[p.key()] || p.gk != istio.AuthorizationPolicyKind {
 			continue
 		}
+		m.keptIngressPrincipal(p)
 		for _, rw := range m.principalRewrites() {
 			if !rewritePrincipals(p.rules, rw.from, rw.to, rw.keep) {
 				continue
@@ -89,9 +91,9 @@ func (m *migration) admitIngressIdentity() error {
 			case m.rt != nil:
 				m.info(p.obj, "spec.rules", "the derived policies name %s where it names %s (the source itself is left to its controller)", rw.to, rw.from)
 			case rw.keep:
-				m.info(p.obj, "spec.rules", "added the kgateway identity %s next to %s", rw.to, rw.from)
+				m.info(p.obj, "spec.rules", "added the ingress Gateway's identity %s next to %s", rw.to, rw.from)
 			default:
-				m.info(p.obj, "spec.rules", "replaced with the kgateway identity %s: %s", rw.to, rw.from)
+				m.info(p.obj, "spec.rules", "replaced with the ingress Gateway's identity %s: %s", rw.to, rw.from)
 			}
 		}
 	}
@@ -105,7 +107,10 @@ type principalRewrite struct {
 }
 
 func (m *migration) principalRewrites() []principalRewrite {
-	out := []principalRewrite{{from: istio.IngressGatewayPrincipal, to: m.cfg.IngressGateway.Principal(), keep: m.cfg.KeepIstioIngressPrincipal}}
+	var out []principalRewrite
+	if m.ingress != nil {
+		out = append(out, principalRewrite{from: istio.IngressGatewayPrincipal, to: m.ingress.Principal(), keep: m.cfg.KeepIstioIngressPrincipal})
+	}
 	if m.rt != nil {
 		for _, from := range slices.Sorted(maps.Keys(m.rt.replacePrincipals)) {
 			out = append(out, principalRewrite{from: from, to: m.rt.replacePrincipals[from]})
@@ -118,12 +123,17 @@ func (m *migration) principalRewrites() []principalRewrite {
 // (binding the Services they select to it) and those ztunnel enforces.
 func (m *migration) classify() (moving, staying []*policy) {
 	for _, p := range m.b.policies {
-		if !m.inScope(p) {
+		inScope := m.inScope(p)
+		if !p.generated { // generated ones are an earlier run's output
+			m.policyCount++
+		}
+		if !inScope {
+			m.left += btoi(!p.generated)
 			continue
 		}
-		m.policyCount++
 		p.pods = m.b.podsOf(p.ns, p.selector)
 		if p.selector != nil && len(p.pods) > 0 && allOutOfMesh(p.pods) {
+			m.left++
 			m.info(p.obj, "spec.selector", "left as is: it selects only workloads outside the ambient mesh (%s=%s), which enforce it themselves or not at all", dataplaneModeLabel, dataplaneModeNone)
 			continue
 		}
@@ -225,7 +235,7 @@ func (m *migration) inScope(p *policy) bool {
 		m.info(p.obj, "spec.targetRefs", "left as is (%s): it already targets a waypoint or gateway", verdict)
 		return false
 	case !m.ambient[p.ns] && need:
-		m.info(p.obj, "", "left as is (%s): namespace %s is not in ambient, so the proxy it selects enforces it, for example the Istio ingress gateway, whose auth kgateway-route turns into kgateway ext-auth and JWT", verdict, p.ns)
+		m.info(p.obj, "", "left as is (%s): namespace %s is not in ambient, so the proxy it selects (a sidecar or an Istio gateway) enforces it", verdict, p.ns)
 		return false
 	case !m.ambient[p.ns]:
 		m.info(p.obj, "", "left as is (%s): namespace %s is not in ambient", verdict, p.ns)
@@ -249,6 +259,13 @@ func (m *migration) existingBindings() {
 			}
 		}
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func allOutOfMesh(ws []*workload) bool {

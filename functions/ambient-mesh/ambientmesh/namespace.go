@@ -143,7 +143,7 @@ func MigrateNamespace(ns string, policies []*fn.KubeObject, opts NamespaceOption
 	if opts.Waypoint.Namespace != ns {
 		rt.sharedWaypointNamespace = opts.Waypoint.Namespace
 	}
-	m := &migration{cfg: &cfg, b: b, results: &results, skip: map[string]bool{}, ambient: map[string]bool{ns: true}, rt: rt}
+	m := &migration{cfg: &cfg, b: b, results: &results, skip: map[string]bool{}, ambient: map[string]bool{ns: true}, rt: rt, ingress: &cfg.IngressGateway}
 	if err := m.policies(); err != nil {
 		return nil, err
 	}

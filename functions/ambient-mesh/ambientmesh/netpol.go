@@ -63,7 +63,6 @@ type networkPolicyPeer struct {
 // to HBONE (ztunnel delivers mesh traffic on 15008) and admits the kgateway
 // proxy pods wherever Istio's ingress gateway pods are admitted.
 func (m *migration) networkPolicies() error {
-	gw := m.cfg.IngressGateway
 	for _, o := range m.b.netpols {
 		ns := m.b.scope.Namespace(o)
 		var changes []string
@@ -83,8 +82,8 @@ func (m *migration) networkPolicies() error {
 						changes = append(changes, fmt.Sprintf("ingress[%d]: allowed TCP %d (HBONE)", i, hbonePort))
 					}
 				}
-				if m.cfg.AdmitIngressGatewayInNetworkPolicies {
-					added, err := addGatewayPeer(r, ns, gw)
+				if gw := m.ingress; gw != nil && m.cfg.AdmitIngressGatewayInNetworkPolicies {
+					added, err := addGatewayPeer(r, ns, *gw)
 					if err != nil {
 						return err
 					}

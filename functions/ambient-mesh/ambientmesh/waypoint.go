@@ -88,7 +88,7 @@ func (m *migration) routedFromIngress(s *service) bool {
 		return true
 	}
 	for _, p := range m.b.policies {
-		if p.ns != ns || p.gk != istio.AuthorizationPolicyKind || !namesPrincipal(p.rules, istio.IngressGatewayPrincipal) && !namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
+		if p.ns != ns || p.gk != istio.AuthorizationPolicyKind || !m.namesIngress(p.rules) {
 			continue
 		}
 		if p.selector == nil && !p.targetRefs || p.selector != nil && p.selectsPodOf(s) {
@@ -112,7 +112,7 @@ func (m *migration) namespaceAdmitsIngress(ns string) bool {
 		if p.ns != ns || p.gk != istio.AuthorizationPolicyKind || p.selector != nil {
 			continue
 		}
-		if namesPrincipal(p.rules, istio.IngressGatewayPrincipal) || namesPrincipal(p.rules, m.cfg.IngressGateway.Principal()) {
+		if m.namesIngress(p.rules) {
 			return true
 		}
 	}
