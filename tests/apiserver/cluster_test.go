@@ -73,6 +73,13 @@ func (c *cluster) restartAPIServer(t testing.TB) {
 	if out, err := start.CombinedOutput(); err != nil {
 		t.Fatalf("restarting kube-apiserver: %v\n%s", err, out)
 	}
+	// kubectl apply validates against the OpenAPI document, which a
+	// restarted server holding the bundle's CRDs serves only once it has
+	// rebuilt it, after /readyz (over kubectl's 32 s on a loaded machine).
+	poll(t, 180*time.Second, "OpenAPI document served after the restart", func() (bool, string) {
+		_, stderr, err := c.kubectl("get", "--raw", "/openapi/v2", "--request-timeout=60s")
+		return err == nil, stderr
+	})
 }
 
 // kubectl runs kubectl against the cluster.
