@@ -7,11 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/kit/golden"
 	"github.com/kfgitops/kfgitops/tests/harness"
 	kptfilev1 "github.com/kptdev/kpt/pkg/api/kptfile/v1"
+	"sigs.k8s.io/yaml"
 )
 
 // Every example package (a directory of examples/ with a Kptfile) renders
@@ -148,4 +151,62 @@ func writeExpected(t *testing.T, expected, outPath, errPath string, stdout []byt
 		t.Fatal(err)
 	}
 	writeFile(t, errPath, []byte(stderr))
+}
+
+// examples/kubeflow-gitops runs the chain with a config per step: the same
+// steps as separate exec functions, each with its part of that config, give
+// the same output and stderr through the real kustomize.
+func TestChainExampleEqualsSeparateFunctions(t *testing.T) {
+	dir := filepath.Join(root, "examples", "kubeflow-gitops")
+	var cfg map[string]any
+	readYAMLFile(t, filepath.Join(dir, "kubeflow-gitops.yaml"), &cfg)
+	skip, _ := cfg["skip"].([]any)
+	var kustomization struct {
+		Resources []string `json:"resources"`
+	}
+	readYAMLFile(t, filepath.Join(dir, "kustomization.yaml"), &kustomization)
+	separate := t.TempDir()
+	list := "resources:\n"
+	for _, r := range kustomization.Resources {
+		raw, err := os.ReadFile(filepath.Join(dir, r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(separate, r), raw)
+		list += "- " + r + "\n"
+	}
+	list += "transformers:\n"
+	for _, s := range chain.Steps {
+		if slices.Contains(skip, any(s.Name())) {
+			continue
+		}
+		step, _ := cfg[chain.ConfigKey(s)].(map[string]any)
+		if step == nil {
+			step = map[string]any{}
+		}
+		step["apiVersion"], step["kind"] = "fn.kfgitops.dev/v1alpha1", s.ConfigKind()
+		step["metadata"] = map[string]any{"name": s.Name(), "annotations": map[string]any{
+			"config.kubernetes.io/local-config": "true",
+			"config.kubernetes.io/function":     "exec:\n  path: " + filepath.Join(root, "bin", s.Name()) + "\n",
+		}}
+		raw, err := yaml.Marshal(step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(separate, s.Name()+".yaml"), raw)
+		list += "- " + s.Name() + ".yaml\n"
+	}
+	writeFile(t, filepath.Join(separate, "kustomization.yaml"), []byte(list))
+	out, stderr, err := harness.Build(root, separate, harness.ExecFlags...)
+	if err != nil {
+		t.Fatalf("kustomize build of the separate functions: %v\n%s", err, stderr)
+	}
+	wantOut, _ := os.ReadFile(filepath.Join(dir, ".expected", "output.yaml"))
+	wantErr, _ := os.ReadFile(filepath.Join(dir, ".expected", "stderr.txt"))
+	if !bytes.Equal(out, wantOut) {
+		t.Errorf("the separate functions' output differs from the chain's:\n%s", golden.Diff(string(wantOut), string(out)))
+	}
+	if stderr != string(wantErr) {
+		t.Errorf("the separate functions' stderr differs from the chain's:\n%s", golden.Diff(string(wantErr), stderr))
+	}
 }
