@@ -23,6 +23,7 @@ const (
 	GroupApps            = "apps"
 	GroupBatch           = "batch"
 	GroupNetworking      = "networking.k8s.io"
+	GroupRBAC            = "rbac.authorization.k8s.io"
 )
 
 // Kubernetes kinds used by more than one function. Each is named after its
@@ -38,6 +39,12 @@ var (
 	MutatingWebhookConfigurationKind   = GroupKind{GroupAdmission, "MutatingWebhookConfiguration"}
 	ValidatingWebhookConfigurationKind = GroupKind{GroupAdmission, "ValidatingWebhookConfiguration"}
 	APIServiceKind                     = GroupKind{GroupAPIRegistration, "APIService"}
+	RoleKind                           = GroupKind{GroupRBAC, "Role"}
+	RoleBindingKind                    = GroupKind{GroupRBAC, "RoleBinding"}
+	ClusterRoleKind                    = GroupKind{GroupRBAC, "ClusterRole"}
+	ClusterRoleBindingKind             = GroupKind{GroupRBAC, "ClusterRoleBinding"}
+	// GatewayKind is Gateway API's Gateway (istio.GatewayKind is Istio's).
+	GatewayKind = GroupKind{GroupGatewayAPI, "Gateway"}
 )
 
 // GroupOf returns the API group of an apiVersion ("" for the core group).

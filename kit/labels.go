@@ -108,6 +108,21 @@ func SetEmbeddedYAMLFields(o *fn.KubeObject, key string, fields map[string]strin
 	return changed, nil
 }
 
+// MatchLabels reports whether labels carry every key and value of selector:
+// the matchLabels semantics of Kubernetes (labels.SelectorFromSet) and of
+// Istio's workload selectors, so an empty or nil selector selects
+// everything. Where an empty selector selects nothing (a Service's
+// spec.selector, which then manages no endpoints) the caller says so by
+// testing len(selector) first.
+func MatchLabels(selector, labels map[string]string) bool {
+	for k, v := range selector {
+		if got, ok := labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
 // FormatLabels renders k=v pairs sorted by key, for result messages.
 func FormatLabels(m map[string]string) string {
 	s := ""

@@ -16,6 +16,15 @@ func Ref(o *fn.KubeObject) *fn.ResourceRef {
 	}
 }
 
+// Describe names the object the way messages do: "Kind namespace/name", or
+// "Kind name" for an object without a namespace.
+func Describe(o *fn.KubeObject) string {
+	if ns := o.GetNamespace(); ns != "" {
+		return o.GetKind() + " " + ns + "/" + o.GetName()
+	}
+	return o.GetKind() + " " + o.GetName()
+}
+
 // NewResult builds a result about an object; field is the field path it is
 // about ("" for the object as a whole). The file is filled in when the
 // orchestrator (kpt) told us where the object lives.
@@ -73,10 +82,7 @@ type ObjectError struct {
 }
 
 func (e *ObjectError) Error() string {
-	id := e.Object.GetKind() + " " + e.Object.GetName()
-	if ns := e.Object.GetNamespace(); ns != "" {
-		id = e.Object.GetKind() + " " + ns + "/" + e.Object.GetName()
-	}
+	id := Describe(e.Object)
 	if e.Field != "" {
 		id += " " + e.Field
 	}

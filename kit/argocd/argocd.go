@@ -3,6 +3,13 @@
 // and tune how objects are applied.
 package argocd
 
+import (
+	"github.com/kfgitops/kfgitops/kit"
+)
+
+// ApplicationKind is Argo CD's Application.
+var ApplicationKind = kit.GroupKind{Group: "argoproj.io", Kind: "Application"}
+
 // KindOrder is Argo CD's in-wave apply order (gitops-engine
 // pkg/sync/sync_tasks.go kindOrder). Inside one wave Argo CD applies these
 // kinds in this order, then every other kind, by name; it waits for nothing

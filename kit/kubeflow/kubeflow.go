@@ -9,6 +9,9 @@ import (
 	"github.com/kfgitops/kfgitops/kit/ingress"
 )
 
+// ProfileKind is Kubeflow's Profile: a user's namespace and who may use it.
+var ProfileKind = kit.GroupKind{Group: "kubeflow.org", Kind: "Profile"}
+
 // IngressGateway is the kgateway Gateway for Kubeflow.
 var IngressGateway = ingress.Gateway{Namespace: "kubeflow-system", Name: "kubeflow-gateway"}
 

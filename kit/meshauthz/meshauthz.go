@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"sigs.k8s.io/yaml"
 )
 
 // Policy is an AuthorizationPolicy as the evaluator reads it.
@@ -51,7 +51,7 @@ func Decode(tb testing.TB, o *fn.KubeObject) Policy {
 			Provider   map[string]any      `json:"provider"`
 		} `json:"spec"`
 	}
-	if err := yaml.Unmarshal([]byte(o.String()), &p); err != nil {
+	if err := kit.As(&o.SubObject, &p); err != nil {
 		tb.Fatal(err)
 	}
 	ap := Policy{Name: o.GetName(), Action: p.Spec.Action, TargetRefs: p.Spec.TargetRefs, Rules: p.Spec.Rules, Provider: p.Spec.Provider != nil}

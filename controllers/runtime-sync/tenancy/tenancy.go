@@ -19,7 +19,6 @@ import (
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // Policy is what a tenant is allowed.
@@ -62,7 +61,7 @@ func Check(ns string, routes, objects []*fn.KubeObject, p Policy) ([]Violation, 
 	}
 	for _, o := range routes {
 		var r gwv1.HTTPRoute
-		if err := yaml.Unmarshal([]byte(o.String()), &r); err != nil {
+		if err := kit.As(&o.SubObject, &r); err != nil {
 			return nil, fmt.Errorf("HTTPRoute %s/%s: %w", o.GetNamespace(), o.GetName(), err)
 		}
 		c.route(&r)

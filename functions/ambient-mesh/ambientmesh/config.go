@@ -8,7 +8,6 @@ import (
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kfgitops/kfgitops/kit/preset"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Kind is the typed functionConfig kind.
@@ -126,24 +125,24 @@ func Defaults() Config {
 // Validate checks names and enumerations.
 func (c *Config) Validate() error {
 	for _, ns := range append(append([]string{}, c.Namespaces...), c.ExcludeNamespaces...) {
-		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
-			return fmt.Errorf("namespace %q: %s", ns, strings.Join(errs, "; "))
+		if err := kit.CheckDNSLabel("namespace", ns); err != nil {
+			return err
 		}
 	}
-	if errs := validation.IsDNS1123Label(c.RootNamespace); len(errs) > 0 {
-		return fmt.Errorf("rootNamespace %q: %s", c.RootNamespace, strings.Join(errs, "; "))
+	if err := kit.CheckDNSLabel("rootNamespace", c.RootNamespace); err != nil {
+		return err
 	}
-	if errs := validation.IsDNS1123Label(c.WaypointName); len(errs) > 0 {
-		return fmt.Errorf("waypointName %q: %s", c.WaypointName, strings.Join(errs, "; "))
+	if err := kit.CheckDNSLabel("waypointName", c.WaypointName); err != nil {
+		return err
 	}
 	if c.UseWaypointOn != UseWaypointOnService && c.UseWaypointOn != UseWaypointOnNamespace {
 		return fmt.Errorf("useWaypointOn %q: want %q or %q", c.UseWaypointOn, UseWaypointOnService, UseWaypointOnNamespace)
 	}
-	if errs := validation.IsDNS1123Label(c.IngressGateway.Namespace); len(errs) > 0 {
-		return fmt.Errorf("ingressGateway.namespace %q: %s", c.IngressGateway.Namespace, strings.Join(errs, "; "))
+	if err := kit.CheckDNSLabel("ingressGateway.namespace", c.IngressGateway.Namespace); err != nil {
+		return err
 	}
-	if errs := validation.IsDNS1123Subdomain(c.IngressGateway.Name); len(errs) > 0 {
-		return fmt.Errorf("ingressGateway.name %q: %s", c.IngressGateway.Name, strings.Join(errs, "; "))
+	if err := kit.CheckDNSSubdomain("ingressGateway.name", c.IngressGateway.Name); err != nil {
+		return err
 	}
 	if err := c.Preset.Validate(); err != nil {
 		return err
@@ -179,13 +178,13 @@ func (r RuntimeSync) validate(keepIstioIngressPrincipal bool) error {
 	if keepIstioIngressPrincipal {
 		return fmt.Errorf("keepIstioIngressPrincipal: true is for kgateway-route's runtimeRoutes.mode: bridge, runtimeSync.enabled for its mode controller, which removes the Istio ingress gateway: set one of them false")
 	}
-	if errs := validation.IsDNS1123Label(r.Waypoint.Name); len(errs) > 0 {
-		return fmt.Errorf("runtimeSync.waypoint.name %q: %s", r.Waypoint.Name, strings.Join(errs, "; "))
+	if err := kit.CheckDNSLabel("runtimeSync.waypoint.name", r.Waypoint.Name); err != nil {
+		return err
 	}
-	if errs := validation.IsDNS1123Label(r.Waypoint.Namespace); r.Waypoint.Namespace != "" && len(errs) > 0 {
-		return fmt.Errorf("runtimeSync.waypoint.namespace %q: %s", r.Waypoint.Namespace, strings.Join(errs, "; "))
+	if r.Waypoint.Namespace == "" {
+		return nil
 	}
-	return nil
+	return kit.CheckDNSLabel("runtimeSync.waypoint.namespace", r.Waypoint.Namespace)
 }
 
 // profileNamespaceLabels are what the profile namespaces' labels file gets:

@@ -209,7 +209,7 @@ func checkAcceptance(t *testing.T, in, out []object, v *crdschema.Validator) {
 	}
 	// Every targetRef resolves in the bundle.
 	for _, o := range out {
-		for _, ref := range list(lookup(o, "spec", "targetRefs")) {
+		for _, ref := range kit.ListOf(lookup(o, "spec", "targetRefs")) {
 			r := ref.(object)
 			target := byID[fmt.Sprintf("%s %s/%s", r["kind"], namespace(o), r["name"])]
 			if target == nil || kit.GroupOf(target["apiVersion"].(string)) != r["group"] {
@@ -222,8 +222,8 @@ func checkAcceptance(t *testing.T, in, out []object, v *crdschema.Validator) {
 		if o["kind"] != "NetworkPolicy" || !ambient[namespace(o)] {
 			continue
 		}
-		for i, r := range list(lookup(o, "spec", "ingress")) {
-			ports := list(r.(object)["ports"])
+		for i, r := range kit.ListOf(lookup(o, "spec", "ingress")) {
+			ports := kit.ListOf(r.(object)["ports"])
 			if len(ports) > 0 && !slices.ContainsFunc(ports, func(p any) bool { return fmt.Sprint(p.(object)["port"]) == "15008" }) {
 				t.Errorf("%s: ingress[%d] restricts ports without 15008", id(o), i)
 			}
@@ -261,21 +261,21 @@ var (
 
 func l7(rule any) bool {
 	r := rule.(object)
-	for _, f := range list(r["from"]) {
+	for _, f := range kit.ListOf(r["from"]) {
 		for k := range lookup(f.(object), "source").(object) {
 			if !slices.Contains(l4Source, k) {
 				return true
 			}
 		}
 	}
-	for _, to := range list(r["to"]) {
+	for _, to := range kit.ListOf(r["to"]) {
 		for k := range lookup(to.(object), "operation").(object) {
 			if !slices.Contains(l4Operation, k) {
 				return true
 			}
 		}
 	}
-	for _, c := range list(r["when"]) {
+	for _, c := range kit.ListOf(r["when"]) {
 		if !slices.Contains(l4When, c.(object)["key"].(string)) {
 			return true
 		}
@@ -289,13 +289,13 @@ func ruleKey(o object, rule any) string {
 	var r object
 	b, _ := json.Marshal(rule)
 	_ = json.Unmarshal(b, &r)
-	for _, f := range list(r["from"]) {
+	for _, f := range kit.ListOf(r["from"]) {
 		src := f.(object)["source"].(object)
 		delete(src, "principals")
 		delete(src, "notPrincipals")
 	}
 	var when []any
-	for _, c := range list(r["when"]) {
+	for _, c := range kit.ListOf(r["when"]) {
 		if c.(object)["key"] != "source.principal" {
 			when = append(when, c)
 		}
@@ -309,7 +309,7 @@ func ruleKey(o object, rule any) string {
 	return namespace(o) + " " + action + " " + string(b)
 }
 
-func rules(o object) []any { return list(lookup(o, "spec", "rules")) }
+func rules(o object) []any { return kit.ListOf(lookup(o, "spec", "rules")) }
 
 // checkedKinds are the kinds the acceptance reads; only those are decoded.
 var checkedKinds = map[string]bool{
@@ -348,8 +348,6 @@ func labels(o object) map[string]any {
 	m, _ := lookup(o, "metadata", "labels").(object)
 	return m
 }
-
-func list(v any) []any { l, _ := v.([]any); return l }
 
 func lookup(m object, fields ...string) any {
 	var cur any = m

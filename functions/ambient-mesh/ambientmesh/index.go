@@ -46,9 +46,8 @@ type bundle struct {
 }
 
 var (
-	gatewayKind = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "Gateway"}
-	podTables   = append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...)
-	podKinds    = func() map[kit.GroupKind]bool {
+	podTables = append(append([]kit.PodTemplatePath{}, kit.BuiltinPodTemplatePaths...), kubeflow.PodTemplatePaths...)
+	podKinds  = func() map[kit.GroupKind]bool {
 		m := map[kit.GroupKind]bool{}
 		for _, p := range podTables {
 			m[kit.GroupKind{Group: p.Group, Kind: p.Kind}] = true
@@ -109,7 +108,7 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 			b.netpols = append(b.netpols, o)
 		case gk == kit.ConfigMapKind:
 			b.configMaps = append(b.configMaps, o)
-		case gk == gatewayKind:
+		case gk == kit.GatewayKind:
 			b.gateways[ns+"/"+o.GetName()] = o
 		case gk == istio.VirtualServiceKind:
 			for _, host := range routeHosts(o) {
@@ -125,7 +124,7 @@ func newBundle(items fn.KubeObjects) (*bundle, error) {
 				continue
 			}
 			for _, w := range b.workloads[ns] {
-				if subset(s.selector, w.labels) {
+				if kit.MatchLabels(s.selector, w.labels) {
 					s.pods = append(s.pods, w)
 				}
 			}
@@ -181,7 +180,7 @@ func serviceOfHost(host, ns string) string {
 func (b *bundle) podsOf(ns string, selector map[string]string) []*workload {
 	var out []*workload
 	for _, w := range b.workloads[ns] {
-		if subset(selector, w.labels) {
+		if kit.MatchLabels(selector, w.labels) {
 			out = append(out, w)
 		}
 	}
@@ -203,7 +202,7 @@ func (b *bundle) servicesFor(ns string, selector map[string]string, pods []*work
 			continue
 		}
 		if len(pods) == 0 {
-			if selector == nil || subset(selector, s.selector) {
+			if selector == nil || kit.MatchLabels(selector, s.selector) {
 				covered = append(covered, s)
 			}
 			continue
@@ -224,21 +223,6 @@ func (b *bundle) servicesFor(ns string, selector map[string]string, pods []*work
 		}
 	}
 	return covered, inexact
-}
-
-// subset reports whether labels carry every key=value of sel: the
-// matchLabels semantics of Kubernetes (labels.SelectorFromSet) and of
-// Istio's workload selector, so an empty or nil sel selects everything.
-// Where nil means "no selector, the whole namespace" that is what is meant;
-// NetworkPolicy selectors, where nil selects nothing, use
-// labelSelector.matches.
-func subset(sel, labels map[string]string) bool {
-	for k, v := range sel {
-		if got, ok := labels[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
 }
 
 func serviceNames(svcs []*service) []string {

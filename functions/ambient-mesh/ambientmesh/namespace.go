@@ -11,7 +11,6 @@ import (
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // What MigrateNamespace derives carries these: the controller that writes
@@ -160,8 +159,8 @@ type runtimeMode struct {
 }
 
 func (o NamespaceOptions) validate(ns string) error {
-	if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
-		return fmt.Errorf("namespace %q: %s", ns, strings.Join(errs, "; "))
+	if err := kit.CheckDNSLabel("namespace", ns); err != nil {
+		return err
 	}
 	if o.Waypoint.Namespace == "" {
 		o.Waypoint.Namespace = ns
@@ -170,8 +169,8 @@ func (o NamespaceOptions) validate(ns string) error {
 		"Waypoint.Name": o.Waypoint.Name, "Waypoint.Namespace": o.Waypoint.Namespace,
 		"IngressGateway.Name": o.IngressGateway.Name, "IngressGateway.Namespace": o.IngressGateway.Namespace,
 	} {
-		if errs := validation.IsDNS1123Label(v); len(errs) > 0 {
-			return fmt.Errorf("NamespaceOptions.%s %q: %s", field, v, strings.Join(errs, "; "))
+		if err := kit.CheckDNSLabel("NamespaceOptions."+field, v); err != nil {
+			return err
 		}
 	}
 	for from, to := range o.ReplacePrincipals {
@@ -278,7 +277,7 @@ func (m *migration) namespaceMigration(sources map[string]*fn.KubeObject, result
 			if err := add(src.obj.GetName(), o); err != nil {
 				return nil, err
 			}
-		case gatewayKind.Is(o):
+		case kit.GatewayKind.Is(o):
 			if err := setRuntimeMeta(o, ""); err != nil {
 				return nil, err
 			}

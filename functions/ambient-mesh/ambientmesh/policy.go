@@ -35,7 +35,7 @@ func (p *policy) selectsPodOf(s *service) bool {
 		return true
 	}
 	for _, w := range s.pods {
-		if subset(p.selector, w.labels) {
+		if kit.MatchLabels(p.selector, w.labels) {
 			return true
 		}
 	}
@@ -126,8 +126,8 @@ func l4Reduction(rule map[string]any) map[string]any {
 		out["to"] = tos
 	}
 	var when []any
-	for _, c := range list(rule["when"]) {
-		if key, _ := mapOf(c)["key"].(string); istio.AuthzL4ConditionKeys[key] {
+	for _, c := range kit.ListOf(rule["when"]) {
+		if key, _ := kit.MapOf(c)["key"].(string); istio.AuthzL4ConditionKeys[key] {
 			when = append(when, c)
 		}
 	}
@@ -140,14 +140,14 @@ func l4Reduction(rule map[string]any) map[string]any {
 // reduceClauses keeps the L4 fields of each from/to clause; a clause left
 // empty matches anything, and so does the whole list then.
 func reduceClauses(v any, inner string, keep map[string]bool) ([]any, bool) {
-	clauses := list(v)
+	clauses := kit.ListOf(v)
 	if len(clauses) == 0 {
 		return nil, false
 	}
 	var out []any
 	for _, c := range clauses {
 		fields := map[string]any{}
-		for k, val := range mapOf(mapOf(c)[inner]) {
+		for k, val := range kit.MapOf(kit.MapOf(c)[inner]) {
 			if keep[k] {
 				fields[k] = val
 			}
@@ -167,16 +167,16 @@ func exceptFrom(rule map[string]any, principal string) map[string]any {
 		out[k] = v
 	}
 	guard := map[string]any{"key": principalConditionKey, "notValues": []any{principal}}
-	out["when"] = append(append([]any{}, list(rule["when"])...), guard)
+	out["when"] = append(append([]any{}, kit.ListOf(rule["when"])...), guard)
 	return out
 }
 
 // hasGuard reports whether a rule already excepts the principal.
 func hasGuard(rule map[string]any, principal string) bool {
-	for _, c := range list(rule["when"]) {
-		m := mapOf(c)
+	for _, c := range kit.ListOf(rule["when"]) {
+		m := kit.MapOf(c)
 		if m["key"] == principalConditionKey {
-			for _, v := range list(m["notValues"]) {
+			for _, v := range kit.ListOf(m["notValues"]) {
 				if v == principal {
 					return true
 				}
@@ -184,16 +184,6 @@ func hasGuard(rule map[string]any, principal string) bool {
 		}
 	}
 	return false
-}
-
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func mapOf(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // rewritePrincipals admits the kgateway identity wherever a rule names the
@@ -228,16 +218,16 @@ func rewritePrincipals(rules []map[string]any, from, to string, keep bool) bool 
 		return out
 	}
 	for _, r := range rules {
-		for _, f := range list(r["from"]) {
-			src := mapOf(mapOf(f)["source"])
+		for _, f := range kit.ListOf(r["from"]) {
+			src := kit.MapOf(kit.MapOf(f)["source"])
 			for _, field := range principalSourceFields {
 				if vals, ok := src[field].([]any); ok {
 					src[field] = edit(vals)
 				}
 			}
 		}
-		for _, c := range list(r["when"]) {
-			m := mapOf(c)
+		for _, c := range kit.ListOf(r["when"]) {
+			m := kit.MapOf(c)
 			if m["key"] != principalConditionKey {
 				continue
 			}

@@ -59,7 +59,7 @@ func validateRule(r any) (string, error) {
 			return "." + c.key, fmt.Errorf("want a list")
 		}
 		for j, clause := range clauses {
-			fields, ok := mapOf(clause)[c.inner].(map[string]any)
+			fields, ok := kit.MapOf(clause)[c.inner].(map[string]any)
 			if !ok {
 				return fmt.Sprintf(".%s[%d].%s", c.key, j, c.inner), fmt.Errorf("want a map")
 			}

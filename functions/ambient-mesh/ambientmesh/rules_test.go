@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 )
@@ -85,7 +86,7 @@ func TestRewritePrincipals(t *testing.T) {
 func TestLabelSelectors(t *testing.T) {
 	pod := map[string]string{"app": "nb", "tier": "web"}
 	for _, sel := range []map[string]string{nil, {}, {"app": "nb"}, {"app": "nb", "tier": "web"}, {"app": "x"}, {"other": ""}} {
-		if got, want := subset(sel, pod), labels.SelectorFromSet(sel).Matches(labels.Set(pod)); got != want {
+		if got, want := kit.MatchLabels(sel, pod), labels.SelectorFromSet(sel).Matches(labels.Set(pod)); got != want {
 			t.Errorf("subset(%v) = %v, Kubernetes says %v", sel, got, want)
 		}
 	}

@@ -121,8 +121,8 @@ func (m *migration) namespaceAdmitsIngress(ns string) bool {
 
 func namesPrincipal(rules []map[string]any, principal string) bool {
 	for _, r := range rules {
-		for _, f := range list(r["from"]) {
-			for _, v := range list(mapOf(mapOf(f)["source"])["principals"]) {
+		for _, f := range kit.ListOf(r["from"]) {
+			for _, v := range kit.ListOf(kit.MapOf(kit.MapOf(f)["source"])["principals"]) {
 				if v == principal {
 					return true
 				}

@@ -27,13 +27,10 @@ var Function = kit.Definition[Config]{
 	Run:          Run,
 	// A re-run replaces the Applications it generated before; one of a
 	// group that no longer exists goes away.
-	Removes: []kit.GroupKind{ApplicationKind},
+	Removes: []kit.GroupKind{argocd.ApplicationKind},
 	// Every object's path annotation says where kpt writes it in the tree.
 	SetsPaths: true,
 }
-
-// ApplicationKind is Argo CD's Application.
-var ApplicationKind = kit.GroupKind{Group: "argoproj.io", Kind: "Application"}
 
 // Run groups the objects, sets their paths and adds the Applications.
 func Run(rl *fn.ResourceList, cfg *Config) error {

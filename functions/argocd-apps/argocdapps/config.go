@@ -183,8 +183,8 @@ func (c *Config) validateGroups() (map[string]bool, error) {
 	for i := range c.Groups {
 		g := &c.Groups[i]
 		field := fmt.Sprintf("groups[%d]", i)
-		if errs := validation.IsDNS1123Label(g.Name); len(errs) > 0 {
-			return nil, fmt.Errorf("%s.name %q: %s", field, g.Name, strings.Join(errs, "; "))
+		if err := kit.CheckDNSLabel(field+".name", g.Name); err != nil {
+			return nil, err
 		}
 		if g.Name == AppsDir || g.Name == BootstrapDir {
 			return nil, fmt.Errorf("%s.name %q: reserved for the directories of the Applications", field, g.Name)
@@ -258,11 +258,11 @@ func (c *Config) validateArgoCD() error {
 	if c.Project == "" {
 		return fmt.Errorf("project: required")
 	}
-	if errs := validation.IsDNS1123Label(c.ArgoCDNamespace); len(errs) > 0 {
-		return fmt.Errorf("argoCDNamespace %q: %s", c.ArgoCDNamespace, strings.Join(errs, "; "))
+	if err := kit.CheckDNSLabel("argoCDNamespace", c.ArgoCDNamespace); err != nil {
+		return err
 	}
-	if errs := validation.IsDNS1123Subdomain(c.RootApplication); len(errs) > 0 {
-		return fmt.Errorf("rootApplication %q: %s", c.RootApplication, strings.Join(errs, "; "))
+	if err := kit.CheckDNSSubdomain("rootApplication", c.RootApplication); err != nil {
+		return err
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package argocdapps
 
-import "github.com/kfgitops/kfgitops/kit"
+import (
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
+)
 
 // Group names of the Kubeflow defaults.
 const (
@@ -49,7 +52,7 @@ func Defaults() Config {
 			kit.CustomResourceDefinitionKind,
 			kit.NamespaceKind,
 			{Kind: "PersistentVolumeClaim"},
-			ProfileKind,
+			kubeflow.ProfileKind,
 		},
 		Retry: Retry{
 			Limit:   10,
@@ -61,16 +64,12 @@ func Defaults() Config {
 	}
 }
 
-// ProfileKind is Kubeflow's Profile: deleting one deletes the user's
-// namespace, and only the profile controller can reconcile it.
-var ProfileKind = kit.GroupKind{Group: "kubeflow.org", Kind: "Profile"}
-
 // DefaultRules map set-sync-wave's waves onto the stages, and group objects
 // that carry no wave by kind and namespace.
 func DefaultRules() []Rule {
 	core := ""
 	return []Rule{
-		{Match: kit.Selector{Group: &ProfileKind.Group, Kind: ProfileKind.Kind}, Group: GroupProfiles},
+		{Match: kit.Selector{Group: &kubeflow.ProfileKind.Group, Kind: kubeflow.ProfileKind.Kind}, Group: GroupProfiles},
 		// Declared profiles' namespaces, access objects and waypoints, which
 		// must reach the cluster with their Profiles (and before them: the
 		// profile controller then adopts the namespace instead of owning it).

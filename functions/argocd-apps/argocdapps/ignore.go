@@ -22,10 +22,7 @@ type runtimeField struct {
 	jsonPointers []string
 }
 
-var (
-	apiServiceKind  = kit.GroupKind{Group: "apiregistration.k8s.io", Kind: "APIService"}
-	clusterRoleKind = kit.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}
-)
+var ()
 
 // runtimeFields is the table of fields changed at runtime in a Kubeflow
 // platform. An entry is emitted only for a group that holds such an object.
@@ -37,7 +34,7 @@ var runtimeFields = []runtimeField{
 	// ... of CRD conversion webhooks,
 	{gk: kit.CustomResourceDefinitionKind, applies: hasConversionWebhook, jq: []string{".spec.conversion.webhook.clientConfig.caBundle"}},
 	// ... and of aggregated APIs.
-	{gk: apiServiceKind, jsonPointers: []string{"/spec/caBundle"}},
+	{gk: kit.APIServiceKind, jsonPointers: []string{"/spec/caBundle"}},
 	// istiod switches its validating webhooks from Ignore to Fail once
 	// validation works (istio/istio#52785).
 	{gk: kit.ValidatingWebhookConfigurationKind, applies: isIstioValidator, perObject: true, jq: []string{".webhooks[]?.failurePolicy"}},
@@ -47,7 +44,7 @@ var runtimeFields = []runtimeField{
 	{gk: kit.ValidatingWebhookConfigurationKind, applies: isKnativeWebhookWithRules, perObject: true, jq: []string{".webhooks[]?.rules"}},
 	// The aggregation controller fills the rules of aggregated ClusterRoles
 	// (kubeflow-admin, -edit, -view).
-	{gk: clusterRoleKind, applies: isAggregated, perObject: true, jsonPointers: []string{"/rules"}},
+	{gk: kit.ClusterRoleKind, applies: isAggregated, perObject: true, jsonPointers: []string{"/rules"}},
 }
 
 func hasConversionWebhook(o *fn.KubeObject) bool {

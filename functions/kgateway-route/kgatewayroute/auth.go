@@ -255,7 +255,7 @@ func (ic ingressContext) selects(o *fn.KubeObject, p selectingPolicy) (bool, err
 		return false, kit.Errorf(o, "spec", "cannot read the policy, which may apply to the Istio ingress gateway: %v", err)
 	}
 	sel := p.selector()
-	return sel != nil && ic.labels != nil && labelsMatch(sel.MatchLabels, ic.labels), nil
+	return sel != nil && ic.labels != nil && len(sel.MatchLabels) > 0 && kit.MatchLabels(sel.MatchLabels, ic.labels), nil
 }
 
 // selectingPolicy is an Istio policy with a workload selector.
@@ -302,28 +302,16 @@ func ingressPods(items fn.KubeObjects, selector map[string]string) (string, map[
 			continue
 		}
 		labels, _, _ := o.NestedStringMap("spec", "template", "metadata", "labels")
-		if labelsMatch(selector, labels) {
+		if len(selector) > 0 && kit.MatchLabels(selector, labels) {
 			return o.GetNamespace(), labels
 		}
 	}
 	for _, o := range items {
-		if sel, _, _ := o.NestedStringMap("spec", "selector"); kit.ServiceKind.Is(o) && labelsMatch(selector, sel) {
+		if sel, _, _ := o.NestedStringMap("spec", "selector"); kit.ServiceKind.Is(o) && len(selector) > 0 && kit.MatchLabels(selector, sel) {
 			return o.GetNamespace(), sel
 		}
 	}
 	return "", selector
-}
-
-func labelsMatch(selector, labels map[string]string) bool {
-	if len(selector) == 0 {
-		return false
-	}
-	for k, v := range selector {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // listenerPolicy strips the identity headers clients could forge before any

@@ -1,6 +1,7 @@
 package kgatewayroute
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -52,7 +53,7 @@ func (c *converter) bridge(services []*fn.KubeObject) ([]*fn.KubeObject, error) 
 	}
 	var forwarded []string
 	for _, t := range rr.Prefixes {
-		if p := fixedPrefix(t); !contains(forwarded, p) {
+		if p := fixedPrefix(t); !slices.Contains(forwarded, p) {
 			forwarded = append(forwarded, p)
 		}
 	}

@@ -2,6 +2,7 @@ package kgatewayroute
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,10 +149,10 @@ func (c *Config) Validate() error {
 	if ns, name, ok := strings.Cut(c.IstioGateway, "/"); c.IstioGateway != "" && (!ok || ns == "" || name == "") {
 		return fmt.Errorf("istioGateway %q: want namespace/name", c.IstioGateway)
 	}
-	if err := dnsLabel("gateway.namespace", c.Gateway.Namespace); c.Gateway.Namespace != "" && err != nil {
+	if err := kit.CheckDNSLabel("gateway.namespace", c.Gateway.Namespace); c.Gateway.Namespace != "" && err != nil {
 		return err
 	}
-	if err := dnsSubdomain("gateway.name", c.Gateway.Name); c.Gateway.Name != "" && err != nil {
+	if err := kit.CheckDNSSubdomain("gateway.name", c.Gateway.Name); c.Gateway.Name != "" && err != nil {
 		return err
 	}
 	if c.CreateGateway && c.GatewayClassName == "" {
@@ -165,7 +166,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("hostnames: %q is not a valid Gateway API hostname", h)
 		}
 	}
-	if len(c.Hostnames) > 1 && contains(c.Hostnames, "*") {
+	if len(c.Hostnames) > 1 && slices.Contains(c.Hostnames, "*") {
 		return fmt.Errorf(`hostnames: "*" cannot be combined with other hostnames`)
 	}
 	if c.HTTPPort != 0 && (c.HTTPPort < 1 || c.HTTPPort > 65535) {
@@ -175,13 +176,13 @@ func (c *Config) Validate() error {
 		if c.HTTPS.Port < 1 || c.HTTPS.Port > 65535 || c.HTTPS.Port == c.HTTPPort {
 			return fmt.Errorf("https.port %d: want 1-65535, different from httpPort", c.HTTPS.Port)
 		}
-		if err := dnsSubdomain("https.secretName", c.HTTPS.SecretName); err != nil {
+		if err := kit.CheckDNSSubdomain("https.secretName", c.HTTPS.SecretName); err != nil {
 			return err
 		}
 		if r := c.HTTPS.IssuerRef; r != nil && (r.Kind != "Issuer" && r.Kind != "ClusterIssuer" || r.Name == "") {
 			return fmt.Errorf("https.issuerRef: want kind Issuer or ClusterIssuer and a name")
 		}
-		if contains(c.Hostnames, "*") && c.HTTPS.IssuerRef != nil {
+		if slices.Contains(c.Hostnames, "*") && c.HTTPS.IssuerRef != nil {
 			return fmt.Errorf(`https.issuerRef: a Certificate needs hostnames; "*" has none`)
 		}
 	}
@@ -254,7 +255,7 @@ func validateSubsets(subsets []SubsetService, domain string) error {
 		if s.Subset == "" {
 			return fmt.Errorf("subsets[%d].subset: must be set", i)
 		}
-		if err := dnsLabel(fmt.Sprintf("subsets[%d].service", i), s.Service); err != nil {
+		if err := kit.CheckDNSLabel(fmt.Sprintf("subsets[%d].service", i), s.Service); err != nil {
 			return err
 		}
 		k := subsetKey{namespace: ns, service: name, subset: s.Subset}
@@ -262,20 +263,6 @@ func validateSubsets(subsets []SubsetService, domain string) error {
 			return fmt.Errorf("subsets[%d]: subset %s of %s/%s is mapped twice", i, s.Subset, ns, name)
 		}
 		seen[k] = true
-	}
-	return nil
-}
-
-func dnsLabel(field, v string) error {
-	if errs := validation.IsDNS1123Label(v); len(errs) > 0 {
-		return fmt.Errorf("%s %q: %s", field, v, strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func dnsSubdomain(field, v string) error {
-	if errs := validation.IsDNS1123Subdomain(v); len(errs) > 0 {
-		return fmt.Errorf("%s %q: %s", field, v, strings.Join(errs, "; "))
 	}
 	return nil
 }
@@ -310,13 +297,4 @@ func gepDuration(s string) (string, error) {
 		}
 	}
 	return b.String(), nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -71,7 +72,7 @@ func (v *vsConverter) routeAction(field string, r *httpRoute, parts *ruleParts) 
 		parts.direct, ok = v.directResponse(field+".directResponse", r)
 		return ok
 	case r.Redirect != nil:
-		v.warnUnconverted(field+".redirect", redirectFields, mapOf(r.raw["redirect"]), "")
+		v.warnUnconverted(field+".redirect", redirectFields, kit.MapOf(r.raw["redirect"]), "")
 		f, err := redirectFilter(r.Redirect)
 		if err != nil {
 			v.warn(field+".redirect", "%v: route dropped", err)
@@ -96,9 +97,9 @@ func (v *vsConverter) backends(field string, r *httpRoute) []gwv1.HTTPBackendRef
 	var out []gwv1.HTTPBackendRef
 	for j, rd := range r.Route {
 		rf := fmt.Sprintf("%s.route[%d]", field, j)
-		raw := mapOf(indexOf(r.raw["route"], j))
+		raw := kit.MapOf(indexOf(r.raw["route"], j))
 		v.warnUnconverted(rf, routeDestinationFields, raw, "")
-		ref, ok := v.serviceRef(rf+".destination", rd.Destination, mapOf(raw["destination"]))
+		ref, ok := v.serviceRef(rf+".destination", rd.Destination, kit.MapOf(raw["destination"]))
 		if !ok {
 			continue
 		}
@@ -234,13 +235,6 @@ func ruleBaseName(name string, i int) string {
 		return n
 	}
 	return "http-" + strconv.Itoa(i)
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func mapOf(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 func indexOf(v any, i int) any {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kfgitops/kfgitops/kit"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -18,7 +19,7 @@ func (v *vsConverter) commonFilters(i int, r *httpRoute) []gwv1.HTTPRouteFilter 
 	field := httpPath(i)
 	var out []gwv1.HTTPRouteFilter
 	if r.Headers != nil {
-		v.warnUnconverted(field+".headers", headersFields, mapOf(r.raw["headers"]), "")
+		v.warnUnconverted(field+".headers", headersFields, kit.MapOf(r.raw["headers"]), "")
 		if f := headerFilter(r.Headers.Request); f != nil {
 			out = append(out, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterRequestHeaderModifier, RequestHeaderModifier: f})
 		}
@@ -100,17 +101,17 @@ func (v *vsConverter) mirrorFilters(i int, r *httpRoute) []gwv1.HTTPRouteFilter 
 		out = append(out, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterRequestMirror, RequestMirror: m})
 	}
 	if r.Mirror != nil {
-		add(field+".mirror", *r.Mirror, mapOf(r.raw["mirror"]), r.MirrorPercentage)
+		add(field+".mirror", *r.Mirror, kit.MapOf(r.raw["mirror"]), r.MirrorPercentage)
 	}
 	for j, m := range r.Mirrors {
-		raw := mapOf(indexOf(r.raw["mirrors"], j))
-		add(fmt.Sprintf("%s.mirrors[%d].destination", field, j), m.Destination, mapOf(raw["destination"]), m.Percentage)
+		raw := kit.MapOf(indexOf(r.raw["mirrors"], j))
+		add(fmt.Sprintf("%s.mirrors[%d].destination", field, j), m.Destination, kit.MapOf(raw["destination"]), m.Percentage)
 	}
 	return out
 }
 
 func (v *vsConverter) corsFilter(field string, r *httpRoute) *gwv1.HTTPCORSFilter {
-	v.warnUnconverted(field, corsFields, mapOf(r.raw["corsPolicy"]), "")
+	v.warnUnconverted(field, corsFields, kit.MapOf(r.raw["corsPolicy"]), "")
 	p := r.CorsPolicy
 	f := &gwv1.HTTPCORSFilter{AllowCredentials: p.AllowCredentials}
 	for _, s := range p.AllowOrigin {

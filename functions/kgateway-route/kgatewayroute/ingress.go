@@ -13,20 +13,18 @@ import (
 
 // Kinds of the Istio ingress gateway's workload and what only it uses.
 var (
-	serviceAccountKind     = kit.GroupKind{Kind: "ServiceAccount"}
-	roleKind               = kit.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "Role"}
-	roleBindingKind        = kit.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}
-	clusterRoleKind        = kit.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}
-	clusterRoleBindingKind = kit.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}
-	hpaKind                = kit.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}
-	pdbKind                = kit.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}
+	serviceAccountKind          = kit.GroupKind{Kind: "ServiceAccount"}
+	horizontalPodAutoscalerKind = kit.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}
+	podDisruptionBudgetKind     = kit.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}
 )
 
 // ingressWorkloadKinds are the kinds the removal of the Istio ingress
 // gateway takes away (kit.Definition.Removes).
 var ingressWorkloadKinds = []kit.GroupKind{
-	kit.DeploymentKind, kit.ServiceKind, serviceAccountKind, roleKind, roleBindingKind, clusterRoleKind,
-	clusterRoleBindingKind, hpaKind, pdbKind, istio.PeerAuthenticationKind, istio.EnvoyFilterKind, istio.SidecarKind,
+	kit.DeploymentKind, kit.ServiceKind, serviceAccountKind,
+	kit.RoleKind, kit.RoleBindingKind, kit.ClusterRoleKind, kit.ClusterRoleBindingKind,
+	horizontalPodAutoscalerKind, podDisruptionBudgetKind,
+	istio.PeerAuthenticationKind, istio.EnvoyFilterKind, istio.SidecarKind,
 	{Group: istio.GroupSecurity, Kind: "Telemetry"}, {Group: "telemetry.istio.io", Kind: "Telemetry"},
 	{Group: "extensions.istio.io", Kind: "WasmPlugin"},
 }
@@ -78,7 +76,7 @@ func (c *converter) removeIstioIngressGateway(items fn.KubeObjects, vss []*fn.Ku
 	r := &ingressRemoval{c: c, items: items, drop: drop, removed: map[string]bool{}}
 	var workloads []*fn.KubeObject
 	for _, o := range items {
-		if labels := workloadPodLabels(o); kit.DeploymentKind.Is(o) && labelsMatch(selector, labels) {
+		if labels := workloadPodLabels(o); kit.DeploymentKind.Is(o) && len(selector) > 0 && kit.MatchLabels(selector, labels) {
 			workloads = append(workloads, o)
 			r.pods = append(r.pods, podSet{o.GetNamespace(), labels})
 		}
@@ -148,13 +146,13 @@ func (r *ingressRemoval) removeUsers(accounts map[string]bool) {
 				r.remove(o, "the Istio ingress gateway's Service")
 				r.reportDangling(o)
 			}
-		case gk == hpaKind:
+		case gk == horizontalPodAutoscalerKind:
 			kind, _, _ := o.NestedString("spec", "scaleTargetRef", "kind")
 			target, _, _ := o.NestedString("spec", "scaleTargetRef", "name")
 			if kind == "Deployment" && r.removed[kit.DeploymentKind.String()+" "+o.GetNamespace()+"/"+target] {
 				r.remove(o, "the Istio ingress gateway's autoscaler")
 			}
-		case gk == pdbKind:
+		case gk == podDisruptionBudgetKind:
 			sel, _, _ := o.NestedStringMap("spec", "selector", "matchLabels")
 			if r.selectsPods(o.GetNamespace(), sel, false) && !r.selectsOtherPods(o.GetNamespace(), sel, false) {
 				r.remove(o, "the Istio ingress gateway's disruption budget")
@@ -163,7 +161,7 @@ func (r *ingressRemoval) removeUsers(accounts map[string]bool) {
 			if !r.accountInUse(o.GetNamespace(), o.GetName()) {
 				r.remove(o, "the Istio ingress gateway's ServiceAccount")
 			}
-		case gk == roleBindingKind || gk == clusterRoleBindingKind:
+		case gk == kit.RoleBindingKind || gk == kit.ClusterRoleBindingKind:
 			bindings = append(bindings, o)
 		case workloadSelectorPaths[gk] != nil:
 			sel, _, _ := o.NestedStringMap(workloadSelectorPaths[gk]...)
@@ -199,15 +197,15 @@ func (r *ingressRemoval) removeRBAC(bindings []*fn.KubeObject) {
 	}
 	for _, o := range r.items {
 		gk := kit.GroupKindOf(o)
-		if r.drop[o] || gk != roleKind && gk != clusterRoleKind {
+		if r.drop[o] || gk != kit.RoleKind && gk != kit.ClusterRoleKind {
 			continue
 		}
 		ref := o.GetKind() + " " + o.GetName()
-		if gk == roleKind {
+		if gk == kit.RoleKind {
 			ref = o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
 		}
 		_, aggregated, _ := o.NestedSubObject("aggregationRule")
-		if contains(roles, ref) && !referenced[ref] && !aggregated {
+		if slices.Contains(roles, ref) && !referenced[ref] && !aggregated {
 			r.remove(o, "a role only the Istio ingress gateway's ServiceAccount was bound to")
 		}
 	}
@@ -233,7 +231,7 @@ func (r *ingressRemoval) onlyRemovedAccounts(b *fn.KubeObject) bool {
 // removed pods (anywhere when anyNamespace).
 func (r *ingressRemoval) selectsPods(ns string, selector map[string]string, anyNamespace bool) bool {
 	for _, p := range r.pods {
-		if (anyNamespace || p.namespace == ns) && labelsMatch(selector, p.labels) {
+		if (anyNamespace || p.namespace == ns) && len(selector) > 0 && kit.MatchLabels(selector, p.labels) {
 			return true
 		}
 	}
@@ -244,7 +242,7 @@ func (r *ingressRemoval) selectsPods(ns string, selector map[string]string, anyN
 // workload that stays.
 func (r *ingressRemoval) selectsOtherPods(ns string, selector map[string]string, anyNamespace bool) bool {
 	for _, o := range r.items {
-		if labels := workloadPodLabels(o); !r.drop[o] && (anyNamespace || o.GetNamespace() == ns) && labels != nil && labelsMatch(selector, labels) {
+		if labels := workloadPodLabels(o); !r.drop[o] && (anyNamespace || o.GetNamespace() == ns) && labels != nil && len(selector) > 0 && kit.MatchLabels(selector, labels) {
 			return true
 		}
 	}

@@ -2,11 +2,11 @@ package kgatewayroute
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"sigs.k8s.io/yaml"
 )
 
 // The parts of Istio's networking and security APIs this function reads
@@ -229,7 +229,7 @@ type jwtRule struct {
 // parseVirtualService decodes a VirtualService's spec.
 func parseVirtualService(o *fn.KubeObject) (*virtualService, error) {
 	vs := &virtualService{obj: o}
-	if err := yaml.Unmarshal([]byte(o.String()), vs); err != nil {
+	if err := kit.As(&o.SubObject, vs); err != nil {
 		return nil, kit.Errorf(o, "spec", "%v", err)
 	}
 	return vs, nil
@@ -288,4 +288,4 @@ func serviceHost(host, vsNamespace, domain string) (name, namespace string, ok b
 	return name, namespace, true
 }
 
-func httpPath(i int) string { return "spec.http[" + itoa(i) + "]" }
+func httpPath(i int) string { return "spec.http[" + strconv.Itoa(i) + "]" }

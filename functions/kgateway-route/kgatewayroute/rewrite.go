@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -25,7 +26,7 @@ func (v *vsConverter) rewriteGroups(field string, r *httpRoute, matches []gwv1.H
 	g := &rewriteGrouper{v: v, field: field, keyed: map[string]*rewriteGroup{}}
 	var uri *string
 	if rw := r.Rewrite; rw != nil {
-		v.warnUnconverted(field+".rewrite", rewriteFields, mapOf(r.raw["rewrite"]), "")
+		v.warnUnconverted(field+".rewrite", rewriteFields, kit.MapOf(r.raw["rewrite"]), "")
 		if rw.Authority != "" {
 			h := gwv1.PreciseHostname(rw.Authority)
 			g.host = &h

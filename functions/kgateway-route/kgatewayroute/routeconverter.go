@@ -3,6 +3,7 @@ package kgatewayroute
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 
@@ -173,7 +174,7 @@ func (v *vsConverter) convertInto(cv *Conversion) error {
 		cv.keep = true
 	}
 	hostnames := v.routeHostnames(vs.Spec.Hosts)
-	if len(hostnames) == 0 && len(vs.Spec.Hosts) > 0 && !contains(vs.Spec.Hosts, "*") {
+	if len(hostnames) == 0 && len(vs.Spec.Hosts) > 0 && !slices.Contains(vs.Spec.Hosts, "*") {
 		v.warn("spec.hosts", "no host could be converted, and an HTTPRoute without hostnames would accept every host; the VirtualService is kept")
 		cv.keep = true
 		return nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -121,11 +122,11 @@ func (r *RuntimeRoutes) validate() error {
 	if _, _, err := r.profileLabel(); err != nil {
 		return err
 	}
-	if err := dnsLabel("runtimeRoutes.waypoint.name", r.Waypoint.Name); err != nil {
+	if err := kit.CheckDNSLabel("runtimeRoutes.waypoint.name", r.Waypoint.Name); err != nil {
 		return err
 	}
 	if r.Waypoint.Namespace != "" {
-		if err := dnsLabel("runtimeRoutes.waypoint.namespace", r.Waypoint.Namespace); err != nil {
+		if err := kit.CheckDNSLabel("runtimeRoutes.waypoint.namespace", r.Waypoint.Namespace); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
 )
 
 // What a converted route needs of kgateway's own API: the TrafficPolicy
@@ -30,7 +32,7 @@ func (v *vsConverter) ruleTrafficPolicy(field string, r *httpRoute) map[string]a
 // (HTTPRoute retry is experimental-channel only). attempts 0 disables
 // retries, which is kgateway's default: nothing to emit.
 func (v *vsConverter) retryPolicy(field string, r *httpRoute) map[string]any {
-	v.warnUnconverted(field, retryFields, mapOf(r.raw["retries"]), "")
+	v.warnUnconverted(field, retryFields, kit.MapOf(r.raw["retries"]), "")
 	rt := r.Retries
 	if rt.Attempts != nil && *rt.Attempts == 0 {
 		return nil
@@ -82,7 +84,7 @@ func (v *vsConverter) retryPolicy(field string, r *httpRoute) map[string]any {
 // faultPolicy converts Istio fault injection into kgateway's TrafficPolicy
 // faultInjection (integer percentages).
 func (v *vsConverter) faultPolicy(field string, r *httpRoute) map[string]any {
-	raw := mapOf(r.raw["fault"])
+	raw := kit.MapOf(r.raw["fault"])
 	v.warnUnconverted(field, faultFields, raw, "")
 	out := map[string]any{}
 	pct := func(f string, p *percent) (int64, bool) {
@@ -96,7 +98,7 @@ func (v *vsConverter) faultPolicy(field string, r *httpRoute) map[string]any {
 		return int64(p.Value), true
 	}
 	if d := r.Fault.Delay; d != nil {
-		v.warnUnconverted(field+".delay", delayFields, mapOf(raw["delay"]), "")
+		v.warnUnconverted(field+".delay", delayFields, kit.MapOf(raw["delay"]), "")
 		dur, err := gepDuration(d.FixedDelay)
 		p, ok := pct(field+".delay", d.Percentage)
 		switch {
@@ -108,7 +110,7 @@ func (v *vsConverter) faultPolicy(field string, r *httpRoute) map[string]any {
 		}
 	}
 	if a := r.Fault.Abort; a != nil {
-		v.warnUnconverted(field+".abort", abortFields, mapOf(raw["abort"]), "")
+		v.warnUnconverted(field+".abort", abortFields, kit.MapOf(raw["abort"]), "")
 		p, ok := pct(field+".abort", a.Percentage)
 		switch {
 		case a.HTTPStatus < 200 || a.HTTPStatus > 599:
@@ -128,7 +130,7 @@ func (v *vsConverter) faultPolicy(field string, r *httpRoute) map[string]any {
 // directResponse converts an Istio directResponse into the spec of a
 // kgateway DirectResponse, which the rule references.
 func (v *vsConverter) directResponse(field string, r *httpRoute) (map[string]any, bool) {
-	v.warnUnconverted(field, directResponseFields, mapOf(r.raw["directResponse"]), "")
+	v.warnUnconverted(field, directResponseFields, kit.MapOf(r.raw["directResponse"]), "")
 	d := r.DirectResponse
 	if d.Status < 200 || d.Status > 599 {
 		v.warn(field+".status", "status %d is outside the 200-599 kgateway accepts: route dropped", d.Status)

@@ -267,7 +267,7 @@ func checkApplications(t *testing.T, generated fn.KubeObjects) (groupApps map[st
 	groupApps = map[string]application{}
 	roots := 0
 	for _, o := range generated {
-		if !argocdapps.ApplicationKind.Is(o) {
+		if !argocd.ApplicationKind.Is(o) {
 			continue
 		}
 		a := readApplication(t, o)
@@ -395,7 +395,7 @@ func checkTree(t *testing.T, items fn.KubeObjects, groupApps map[string]applicat
 	synced[root.path] = true
 	checkDir(t, dir, root.path, func(o *fn.KubeObject) bool {
 		a, ok := groupApps[pathOf(o)]
-		return argocdapps.ApplicationKind.Is(o) && ok && a.obj.GetName() == o.GetName()
+		return argocd.ApplicationKind.Is(o) && ok && a.obj.GetName() == o.GetName()
 	})
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -454,7 +454,7 @@ func validateApplications(t *testing.T, generated fn.KubeObjects) {
 	t.Helper()
 	v := argoCDValidator(t)
 	for _, o := range generated {
-		if !argocdapps.ApplicationKind.Is(o) {
+		if !argocd.ApplicationKind.Is(o) {
 			continue
 		}
 		errs, known, err := v.ValidateYAML([]byte(o.String()))

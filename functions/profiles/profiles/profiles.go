@@ -13,6 +13,7 @@ import (
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kfgitops/kfgitops/kit/istio"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -20,17 +21,12 @@ import (
 // objects to.
 const FunctionName = "profiles"
 
-// ProfileKind is Kubeflow's Profile.
-var ProfileKind = kit.GroupKind{Group: "kubeflow.org", Kind: "Profile"}
-
 var (
-	roleBindingKind = kit.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}
-	waypointKind    = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "Gateway"}
 	// rendered are the kinds a re-run replaces when they carry the marker:
 	// what this function renders, and the waypoint and policies ambient-mesh
 	// derives from it (they inherit the marker), so that nothing a removed
 	// member or profile led to survives a re-render.
-	rendered = []kit.GroupKind{kit.NamespaceKind, ProfileKind, roleBindingKind, istio.AuthorizationPolicyKind, waypointKind}
+	rendered = []kit.GroupKind{kit.NamespaceKind, kubeflow.ProfileKind, kit.RoleBindingKind, istio.AuthorizationPolicyKind, kit.GatewayKind}
 )
 
 // Function is profiles.
@@ -157,7 +153,7 @@ func checkBundle(items fn.KubeObjects, cfg *Config, r *resolved) error {
 		switch {
 		case kit.NamespaceKind.Is(o):
 			platform[o.GetName()] = true
-		case ProfileKind.Is(o):
+		case kubeflow.ProfileKind.Is(o):
 			profiles[o.GetName()] = true
 		}
 	}

@@ -1,26 +1,11 @@
 package verify
 
 import (
-	"fmt"
-
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
-
-// objKey identifies an object version-blindly; ns is "" for cluster scope.
-type objKey struct {
-	gk       kit.GroupKind
-	ns, name string
-}
-
-func (k objKey) String() string {
-	if k.ns == "" {
-		return fmt.Sprintf("%s %s", k.gk, k.name)
-	}
-	return fmt.Sprintf("%s %s/%s", k.gk, k.ns, k.name)
-}
 
 // bundle indexes the items once for every check.
 type bundle struct {
@@ -32,7 +17,7 @@ type bundle struct {
 	all       fn.KubeObjects
 	misshapen []shapeProblem
 	scope     *kit.Scope
-	objects   map[objKey]*fn.KubeObject
+	objects   map[kit.ObjectID]*fn.KubeObject
 	byKind    map[kit.GroupKind]fn.KubeObjects
 	crds      map[kit.GroupKind]*fn.KubeObject // by the kind each CRD defines
 	workloads *workloads
@@ -58,14 +43,14 @@ func newBundle(all fn.KubeObjects, cfg *Config) *bundle {
 		all:       all,
 		misshapen: misshapen,
 		scope:     kit.NewScope(items),
-		objects:   make(map[objKey]*fn.KubeObject, len(items)),
+		objects:   make(map[kit.ObjectID]*fn.KubeObject, len(items)),
 		byKind:    map[kit.GroupKind]fn.KubeObjects{},
 		crds:      map[kit.GroupKind]*fn.KubeObject{},
 		backends:  kit.NewBackends(items),
 	}
 	for _, o := range items {
 		gk := kit.GroupKindOf(o)
-		b.objects[objKey{gk, b.scope.Namespace(o), o.GetName()}] = o
+		b.objects[kit.ObjectID{GroupKind: gk, Namespace: b.scope.Namespace(o), Name: o.GetName()}] = o
 		b.byKind[gk] = append(b.byKind[gk], o)
 		if gk == kit.CustomResourceDefinitionKind {
 			group, _, _ := o.NestedString("spec", "group")
@@ -83,7 +68,7 @@ func (b *bundle) get(gk kit.GroupKind, ns, name string) *fn.KubeObject {
 	if cluster, _ := b.scope.ClusterScoped(gk); cluster {
 		ns = ""
 	}
-	return b.objects[objKey{gk, ns, name}]
+	return b.objects[kit.ObjectID{GroupKind: gk, Namespace: ns, Name: name}]
 }
 
 // exists reports whether a reference resolves, in the bundle or to a
@@ -96,9 +81,9 @@ func (b *bundle) exists(gk kit.GroupKind, ns, name string) bool {
 }
 
 func (b *bundle) external(gk kit.GroupKind, ns, name string) bool {
-	k := objKey{gk, ns, name}
+	id := kit.ObjectID{GroupKind: gk, Namespace: ns, Name: name}
 	for _, r := range b.cfg.ExternalObjects {
-		if r.matches(k) {
+		if r.MatchesID(id) {
 			return true
 		}
 	}

@@ -5,18 +5,13 @@ import (
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/argocd"
+	"github.com/kfgitops/kfgitops/kit/kubeflow"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // systemNamespaces exist in every cluster.
 var systemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
-
-// ApplicationKind is Argo CD's Application.
-var ApplicationKind = kit.GroupKind{Group: "argoproj.io", Kind: "Application"}
-
-// profileKind is Kubeflow's Profile: the profile controller creates the
-// namespace it names.
-var profileKind = kit.GroupKind{Group: "kubeflow.org", Kind: "Profile"}
 
 // checkNamespaces reports namespaced objects in a namespace that nothing
 // creates: no Namespace of the bundle, no Profile, not a system namespace,
@@ -35,10 +30,10 @@ func checkNamespaces(b *bundle, r *reporter) error {
 	for _, o := range b.byKind[kit.NamespaceKind] {
 		created[o.GetName()] = true
 	}
-	for _, o := range b.byKind[profileKind] {
+	for _, o := range b.byKind[kubeflow.ProfileKind] {
 		created[o.GetName()] = true
 	}
-	apps := b.byKind[ApplicationKind]
+	apps := b.byKind[argocd.ApplicationKind]
 	for _, app := range apps {
 		created[app.GetNamespace()] = true // Argo CD runs there, or would not see the Application
 		options, _, _ := app.NestedStringSlice("spec", "syncPolicy", "syncOptions")

@@ -93,9 +93,9 @@ func checkWaypoints(b *bundle, r *reporter) error {
 			ns = n
 		}
 		field := u.field + "." + useWaypointLabel
-		gw := b.get(gatewayKind, ns, name)
+		gw := b.get(kit.GatewayKind, ns, name)
 		if gw == nil {
-			if !b.external(gatewayKind, ns, name) {
+			if !b.external(kit.GatewayKind, ns, name) {
 				r.errorf(u.object, field, "waypoint Gateway %s/%s is not in the bundle", ns, name)
 			}
 			continue

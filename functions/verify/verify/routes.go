@@ -8,7 +8,6 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"sigs.k8s.io/yaml"
 )
 
 // Route kinds whose parentRefs and backendRefs are checked; both attach to
@@ -19,7 +18,6 @@ var routeKinds = []kit.GroupKind{
 }
 
 var (
-	gatewayKind        = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "Gateway"}
 	referenceGrantKind = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "ReferenceGrant"}
 	secretKind         = kit.GroupKind{Kind: "Secret"}
 	certificateKind    = kit.GroupKind{Group: "cert-manager.io", Kind: "Certificate"}
@@ -76,16 +74,16 @@ func checkRouteParents(b *bundle, r *reporter) error {
 	for _, route := range b.routes() {
 		parents, _, _ := route.NestedSlice("spec", "parentRefs")
 		for i, p := range parents {
-			pr := readRef(p, fmt.Sprintf("spec.parentRefs[%d]", i), gatewayKind, route.GetNamespace())
-			if pr.gk != gatewayKind {
+			pr := readRef(p, fmt.Sprintf("spec.parentRefs[%d]", i), kit.GatewayKind, route.GetNamespace())
+			if pr.gk != kit.GatewayKind {
 				if !b.exists(pr.gk, pr.namespace, pr.name) {
 					r.errorf(route, pr.field, "parent %s is not in the bundle", pr)
 				}
 				continue
 			}
-			gw := b.get(gatewayKind, pr.namespace, pr.name)
+			gw := b.get(kit.GatewayKind, pr.namespace, pr.name)
 			if gw == nil {
-				if !b.external(gatewayKind, pr.namespace, pr.name) {
+				if !b.external(kit.GatewayKind, pr.namespace, pr.name) {
 					r.errorf(route, pr.field+".name", "Gateway %s/%s is not in the bundle", pr.namespace, pr.name)
 				}
 				continue
@@ -190,7 +188,7 @@ func subSelector(sub *fn.SubObject, fields ...string) (labels.Selector, error) {
 		return labels.Everything(), nil
 	}
 	var ls metav1.LabelSelector
-	if err := yaml.Unmarshal([]byte(m.String()), &ls); err != nil {
+	if err := kit.As(&m, &ls); err != nil {
 		return nil, err
 	}
 	return metav1.LabelSelectorAsSelector(&ls)
@@ -284,7 +282,7 @@ func (b *bundle) crossNamespaceRefs() []crossNamespaceRef {
 			}
 		}
 	}
-	for _, gw := range b.byKind[gatewayKind] {
+	for _, gw := range b.byKind[kit.GatewayKind] {
 		for _, c := range certificateRefs(gw) {
 			if c.namespace != gw.GetNamespace() {
 				out = append(out, crossNamespaceRef{gw, c})
@@ -350,13 +348,13 @@ func certificateRefs(gw *fn.KubeObject) []ref {
 }
 
 func checkGatewayCertificates(b *bundle, r *reporter) error {
-	written := map[objKey]bool{} // Secrets cert-manager Certificates write
+	written := map[kit.ObjectID]bool{} // Secrets cert-manager Certificates write
 	for _, c := range b.byKind[certificateKind] {
 		if name, _, _ := c.NestedString("spec", "secretName"); name != "" {
-			written[objKey{secretKind, c.GetNamespace(), name}] = true
+			written[kit.ObjectID{GroupKind: secretKind, Namespace: c.GetNamespace(), Name: name}] = true
 		}
 	}
-	for _, gw := range b.byKind[gatewayKind] {
+	for _, gw := range b.byKind[kit.GatewayKind] {
 		for _, c := range certificateRefs(gw) {
 			if c.gk != secretKind {
 				if !b.exists(c.gk, c.namespace, c.name) {
@@ -364,7 +362,7 @@ func checkGatewayCertificates(b *bundle, r *reporter) error {
 				}
 				continue
 			}
-			if !b.exists(secretKind, c.namespace, c.name) && !written[objKey{secretKind, c.namespace, c.name}] {
+			if !b.exists(secretKind, c.namespace, c.name) && !written[kit.ObjectID{GroupKind: secretKind, Namespace: c.namespace, Name: c.name}] {
 				r.errorf(gw, c.field+".name", "Secret %s/%s is neither in the bundle nor written by a cert-manager Certificate of the bundle", c.namespace, c.name)
 			}
 		}

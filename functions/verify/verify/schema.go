@@ -35,7 +35,7 @@ func checkCRDSchemas(b *bundle, r *reporter) error {
 			continue
 		}
 		var crd apiextv1.CustomResourceDefinition
-		if err := yaml.Unmarshal([]byte(o.String()), &crd); err != nil {
+		if err := kit.As(&o.SubObject, &crd); err != nil {
 			return kit.Errorf(o, "", "decoding CRD: %v", err)
 		}
 		defs[gk] = &crd

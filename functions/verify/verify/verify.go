@@ -8,7 +8,6 @@ package verify
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -27,7 +26,7 @@ type Config struct {
 	// ExternalObjects are objects that references may point at although the
 	// bundle does not hold them, because they are installed otherwise
 	// (e.g. a Gateway managed by another team). Fields are globs.
-	ExternalObjects []ObjectRef `json:"externalObjects,omitempty"`
+	ExternalObjects []kit.ObjectRef `json:"externalObjects,omitempty"`
 	// PodTemplatePaths are extra places where custom resources embed pod
 	// templates, on top of the built-in workloads and Kubeflow's CRs; Service
 	// selectors and webhook backends are resolved through them.
@@ -43,30 +42,6 @@ type Config struct {
 	CreateNamespaces *bool `json:"createNamespaces,omitempty"`
 }
 
-// ObjectRef names objects by group, kind, namespace and name globs; an
-// empty field matches anything.
-type ObjectRef struct {
-	Group     *string `json:"group,omitempty"`
-	Kind      string  `json:"kind,omitempty"`
-	Namespace string  `json:"namespace,omitempty"`
-	Name      string  `json:"name,omitempty"`
-}
-
-func (r ObjectRef) matches(k objKey) bool {
-	if r.Group != nil && *r.Group != k.gk.Group {
-		return false
-	}
-	return glob(r.Kind, k.gk.Kind) && glob(r.Namespace, k.ns) && glob(r.Name, k.name)
-}
-
-func glob(pattern, v string) bool {
-	if pattern == "" {
-		return true
-	}
-	ok, _ := path.Match(pattern, v)
-	return ok
-}
-
 // Defaults runs every check, for upstream Kubeflow.
 func Defaults() Config { return Config{} }
 
@@ -78,10 +53,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	for i, r := range c.ExternalObjects {
-		for _, g := range []string{r.Kind, r.Namespace, r.Name} {
-			if _, err := path.Match(g, ""); err != nil {
-				return fmt.Errorf("externalObjects[%d]: bad pattern %q: %w", i, g, err)
-			}
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("externalObjects[%d]: %w", i, err)
 		}
 	}
 	return nil

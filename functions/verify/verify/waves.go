@@ -92,7 +92,7 @@ func checkWebhookWaves(b *bundle, r *reporter) error {
 						continue
 					}
 					r.errorf(o, waveField, "sync wave %d is not after wave %d of %s, which serves webhook %s of %s %s (failurePolicy Fail): the API server would reject it until that backend runs",
-						b.wave(o), b.wave(backend), describe(backend), h.Name, cfg.GetKind(), cfg.GetName())
+						b.wave(o), b.wave(backend), kit.Describe(backend), h.Name, cfg.GetKind(), cfg.GetName())
 				}
 			}
 		}

@@ -1,8 +1,6 @@
 package verify
 
 import (
-	"fmt"
-
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -106,11 +104,4 @@ func (b *bundle) webhookBackend(h *kit.AdmissionWebhook) (*fn.KubeObject, bool) 
 		}
 	}
 	return first, first != nil
-}
-
-func describe(o *fn.KubeObject) string {
-	if o.GetNamespace() == "" {
-		return fmt.Sprintf("%s %s", o.GetKind(), o.GetName())
-	}
-	return fmt.Sprintf("%s %s/%s", o.GetKind(), o.GetNamespace(), o.GetName())
 }

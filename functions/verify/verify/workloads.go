@@ -79,7 +79,7 @@ func (w *workloads) Selected(namespace string, selector map[string]string) []wor
 	}
 	var out []workload
 	for _, wl := range w.byNamespace[namespace] {
-		if containsLabels(wl.Labels, selector) {
+		if kit.MatchLabels(selector, wl.Labels) {
 			out = append(out, wl)
 		}
 	}
@@ -91,13 +91,4 @@ func (w *workloads) Selected(namespace string, selector map[string]string) []wor
 func (w *workloads) ServiceBackends(svc *fn.KubeObject) ([]workload, bool) {
 	sel, _, _ := svc.NestedStringMap("spec", "selector")
 	return w.Selected(svc.GetNamespace(), sel), len(sel) > 0
-}
-
-func containsLabels(labels, selector map[string]string) bool {
-	for k, v := range selector {
-		if got, ok := labels[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
 }
