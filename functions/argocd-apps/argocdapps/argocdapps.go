@@ -49,6 +49,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		kit.Summary(&rl.Results, "%s: no objects to group; %d generated objects passed through", functionName, len(previous))
 		return nil
 	}
+	cfg = resolvePreset(content, cfg, &rl.Results)
 	scope := kit.NewScope(content)
 	assigned, noWave, ok := groupObjects(&rl.Results, cfg, content, scope)
 	if !ok {
@@ -82,8 +83,8 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	rl.Items = append(rl.Items, generated.all()...)
 	rl.Items = kit.RemoveItems(rl.Items, dropForEmit(cfg, apps, generated))
 
-	if cfg.Source.RepoURL == PlaceholderRepoURL {
-		kit.Warning(&rl.Results, nil, "", "%s: source.repoURL is the placeholder %s: set it to the Git repository the tree is committed to", functionName, PlaceholderRepoURL)
+	if cfg.Source.RepoURL == PlaceholderRepoURL || cfg.Source.RepoURL == GenericPlaceholderRepoURL {
+		kit.Warning(&rl.Results, nil, "", "%s: source.repoURL is the placeholder %s: set it to the Git repository the tree is committed to", functionName, cfg.Source.RepoURL)
 	}
 	if noWave > 0 {
 		kit.Warning(&rl.Results, nil, "", "%s: %s no %s and were grouped by the rules without waves or by defaultGroup (run set-sync-wave before argocd-apps)", functionName, objectCount(noWave)+" have", argocd.SyncWaveAnnotation)

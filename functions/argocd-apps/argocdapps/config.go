@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/preset"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -16,6 +17,11 @@ const Kind = "ArgoCDApps"
 type Config struct {
 	// Diagnostics is failOn: error (the default) or warning.
 	kit.Diagnostics
+	// Preset selects the Kubeflow layout (kubeflow), a neutral one
+	// (generic), or, left out, detects it from the bundle (kit/preset).
+	// Under generic, the fields below that still hold their Kubeflow
+	// default take the generic value (GenericDefaults).
+	Preset preset.Preset `json:"preset,omitempty"`
 	// Groups are the stages, in sync order: one Application and one
 	// directory each.
 	Groups []Group `json:"groups"`
@@ -148,6 +154,9 @@ const (
 // Validate checks names, references between groups and rules, ranges and
 // durations, naming the field at fault.
 func (c *Config) Validate() error {
+	if err := c.Preset.Validate(); err != nil {
+		return err
+	}
 	names, err := c.validateGroups()
 	if err != nil {
 		return err
