@@ -14,8 +14,9 @@ import (
 )
 
 // The run-time controller against the real API server, over the bundle just
-// applied: it acts like the upstream controllers with the shapes of
-// ../shared/research/runtime-objects.md and checks what runtime-sync
+// applied: it acts like the upstream controllers, writing the objects in
+// the shapes of their source (controllers/runtime-sync/README.md lists
+// them), and checks what runtime-sync
 // derives, what it refuses, and how it survives faults. No garbage
 // collector runs here: every removal checked is runtime-sync's own clean-up.
 func runtimeSync(t *testing.T, root string, c *cluster, objs []object) {
