@@ -77,8 +77,8 @@ func Input(t *testing.T, caseDir string) []byte {
 func runCase(t *testing.T, caseDir string, f kit.Function) {
 	in := Input(t, caseDir)
 	out, stderr, code := krmio.Process(f, in)
-	expectGolden(t, filepath.Join(caseDir, "_expected.yaml"), out)
-	expectGolden(t, filepath.Join(caseDir, "_stderr.txt"), []byte(stderr))
+	ExpectFile(t, filepath.Join(caseDir, "_expected.yaml"), out)
+	ExpectFile(t, filepath.Join(caseDir, "_stderr.txt"), []byte(stderr))
 	rl, err := fn.ParseResourceList(out)
 	if err != nil {
 		t.Fatalf("output is not a ResourceList: %v\nstderr: %s", err, stderr)
@@ -100,10 +100,14 @@ func runCase(t *testing.T, caseDir string, f kit.Function) {
 	}
 }
 
-// expectGolden compares got with the file at path (UPDATE_GOLDEN=1 rewrites it).
-func expectGolden(t *testing.T, path string, got []byte) {
+// ExpectFile compares got with the reviewed file at path (UPDATE_GOLDEN=1
+// writes it, and its directory, first).
+func ExpectFile(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/profiles"
 	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/golden"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -88,7 +89,7 @@ func TestDerive(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(m.Derived)) {
 		all = append(all, m.Derived[name]...)
 	}
-	golden(t, filepath.Join("testdata", "derived.yaml"), append([]*unstructured.Unstructured{m.Waypoint}, all...))
+	expectDerived(t, filepath.Join("testdata", "derived.yaml"), append([]*unstructured.Unstructured{m.Waypoint}, all...))
 }
 
 // A policy the migration cannot read is refused alone: the others keep
@@ -128,23 +129,11 @@ func dumpAll(t *testing.T, objs []*unstructured.Unstructured) string {
 	return b.String()
 }
 
-// golden compares with a reviewed file; UPDATE_GOLDEN=1 rewrites it.
-func golden(t *testing.T, path string, objs []*unstructured.Unstructured) {
+// expectDerived compares the objects with a reviewed file; UPDATE_GOLDEN=1
+// rewrites it.
+func expectDerived(t *testing.T, path string, objs []*unstructured.Unstructured) {
 	t.Helper()
-	got := dumpAll(t, objs)
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (UPDATE_GOLDEN=1 writes it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (UPDATE_GOLDEN=1 rewrites it):\n%s", path, got)
-	}
+	golden.ExpectFile(t, path, []byte(dumpAll(t, objs)))
 }
 
 // In a profile declared in Git the waypoint and the members' policies (and

@@ -13,6 +13,7 @@ import (
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/objects"
 	"github.com/kfgitops/kfgitops/controllers/runtime-sync/routes"
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
+	"github.com/kfgitops/kfgitops/kit/golden"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
@@ -86,7 +87,7 @@ func TestDeriveEqualsRender(t *testing.T) {
 				}
 				checkMetadata(t, got[i], vs)
 			}
-			golden(t, filepath.Join("testdata", "derived", name+".yaml"), got)
+			expectDerived(t, filepath.Join("testdata", "derived", name+".yaml"), got)
 		})
 	}
 }
@@ -198,29 +199,14 @@ func dump(t *testing.T, u *unstructured.Unstructured) string {
 	return string(b)
 }
 
-// golden compares the derived objects with a reviewed file;
+// expectDerived compares the derived objects with a reviewed file;
 // UPDATE_GOLDEN=1 rewrites it.
-func golden(t *testing.T, path string, objs []*unstructured.Unstructured) {
+func expectDerived(t *testing.T, path string, objs []*unstructured.Unstructured) {
 	t.Helper()
 	var b bytes.Buffer
 	for _, o := range objs {
 		b.WriteString("---\n")
 		b.WriteString(dump(t, o))
 	}
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (UPDATE_GOLDEN=1 writes it)", err)
-	}
-	if string(want) != b.String() {
-		t.Errorf("%s differs (UPDATE_GOLDEN=1 rewrites it):\n%s", path, b.String())
-	}
+	golden.ExpectFile(t, path, b.Bytes())
 }

@@ -66,7 +66,7 @@ func TestMigrateNamespace(t *testing.T) {
 				t.Fatal("a source policy was edited")
 			}
 			out := renderMigration(t, got)
-			assertGolden(t, filepath.Join(dir, "_expected.yaml"), out)
+			golden.ExpectFile(t, filepath.Join(dir, "_expected.yaml"), out)
 			again, err := ambientmesh.MigrateNamespace(profileNS, policies, tc.opts)
 			if err != nil || !bytes.Equal(renderMigration(t, again), out) {
 				t.Fatalf("not deterministic (%v)", err)
@@ -259,20 +259,4 @@ func renderMigration(t *testing.T, m *ambientmesh.NamespaceMigration) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (UPDATE_GOLDEN=1 creates it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", path, golden.Diff(string(want), string(got)))
-	}
 }

@@ -67,7 +67,7 @@ func TestConvert(t *testing.T) {
 			if len(cv.Grants) != c.grants {
 				t.Errorf("%d grants, want %d", len(cv.Grants), c.grants)
 			}
-			assertGolden(t, filepath.Join("convertdata", c.name+".expected.yaml"), renderConversion(t, cv))
+			golden.ExpectFile(t, filepath.Join("convertdata", c.name+".expected.yaml"), []byte(renderConversion(t, cv)))
 		})
 	}
 }
@@ -241,20 +241,4 @@ func renderConversion(t *testing.T, cv *kgatewayroute.Conversion) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func assertGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("conversion differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", path, golden.Diff(string(want), got))
-	}
 }
