@@ -4,7 +4,11 @@
 // the label and annotation keys only the sidecar injector reads.
 package istio
 
-import "github.com/kfgitops/kfgitops/kit"
+import (
+	"strings"
+
+	"github.com/kfgitops/kfgitops/kit"
+)
 
 // Istio's API groups.
 const (
@@ -28,3 +32,13 @@ var (
 // gateway (its default install's ServiceAccount), which Kubeflow's
 // AuthorizationPolicies name.
 const IngressGatewayPrincipal = "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
+
+// GatewayRef resolves a VirtualService spec.gateways entry to namespace/name
+// as Istio does: a bare "name" is relative to the VirtualService's
+// namespace; "mesh" (the sidecars and waypoints) is kept as it is.
+func GatewayRef(ref, vsNamespace string) string {
+	if ref == "mesh" || strings.Contains(ref, "/") {
+		return ref
+	}
+	return vsNamespace + "/" + ref
+}

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kfgitops/kfgitops/kit"
+	"github.com/kfgitops/kfgitops/kit/istio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
@@ -65,7 +67,7 @@ const kubeflowNamespace = "kubeflow"
 // only that). Local-config items and the Kptfile are not part of the bundle.
 func Detect(items fn.KubeObjects) Resolution {
 	for _, o := range items {
-		if o.IsLocalConfig() || o.GetKind() == "Kptfile" {
+		if !kit.Editable(o) {
 			continue
 		}
 		if why := kubeflowSign(o); why != "" {
@@ -76,18 +78,18 @@ func Detect(items fn.KubeObjects) Resolution {
 }
 
 func kubeflowSign(o *fn.KubeObject) string {
-	id := o.GetKind() + " " + qualified(o.GetNamespace(), o.GetName())
-	group := groupOf(o.GetAPIVersion())
+	id := kit.Describe(o)
+	group := kit.GroupOf(o.GetAPIVersion())
 	switch {
 	case isKubeflowGroup(group):
 		return id + " is of API group " + group
-	case group == "apiextensions.k8s.io" && o.GetKind() == "CustomResourceDefinition" && isKubeflowGroup(crdGroup(o)):
+	case kit.CustomResourceDefinitionKind.Is(o) && isKubeflowGroup(crdGroup(o)):
 		return id + " defines a kind of API group " + crdGroup(o)
-	case group == "" && o.GetKind() == "Namespace" && o.GetName() == kubeflowNamespace:
+	case kit.NamespaceKind.Is(o) && o.GetName() == kubeflowNamespace:
 		return id
 	case o.GetNamespace() == kubeflowNamespace:
 		return id + " is in namespace " + kubeflowNamespace
-	case group == "networking.istio.io" && o.GetKind() == "VirtualService" && boundToKubeflowGateway(o):
+	case istio.VirtualServiceKind.Is(o) && boundToKubeflowGateway(o):
 		return id + " is bound to the Istio Gateway kubeflow/kubeflow-gateway"
 	}
 	return ""
@@ -109,27 +111,9 @@ func isKubeflowGroup(g string) bool {
 func boundToKubeflowGateway(vs *fn.KubeObject) bool {
 	gateways, _, _ := vs.NestedStringSlice("spec", "gateways")
 	for _, g := range gateways {
-		ns, name, found := strings.Cut(g, "/")
-		if !found {
-			ns, name = vs.GetNamespace(), g
-		}
-		if ns == kubeflowNamespace && name == "kubeflow-gateway" {
+		if istio.GatewayRef(g, vs.GetNamespace()) == kubeflowNamespace+"/kubeflow-gateway" {
 			return true
 		}
 	}
 	return false
-}
-
-func groupOf(apiVersion string) string {
-	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
-		return apiVersion[:i]
-	}
-	return ""
-}
-
-func qualified(ns, name string) string {
-	if ns == "" {
-		return name
-	}
-	return ns + "/" + name
 }

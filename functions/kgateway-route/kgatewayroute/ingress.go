@@ -119,7 +119,7 @@ func (r *ingressRemoval) gatewaysStillBound(vss []*fn.KubeObject) []string {
 		for _, vs := range vss {
 			gws, _, _ := vs.NestedStringSlice("spec", "gateways")
 			for _, g := range gws {
-				bound = bound || !r.drop[vs] && gatewayRef(g, vs.GetNamespace()) == ref
+				bound = bound || !r.drop[vs] && istio.GatewayRef(g, vs.GetNamespace()) == ref
 			}
 		}
 		if bound {

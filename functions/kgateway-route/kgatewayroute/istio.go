@@ -254,15 +254,6 @@ func parseHTTPRoute(o *fn.KubeObject, i int, raw json.RawMessage) (*httpRoute, e
 	return r, nil
 }
 
-// gatewayRef resolves a VirtualService gateways entry to namespace/name:
-// "name" is relative to the VirtualService's namespace; "mesh" is the mesh.
-func gatewayRef(ref, vsNamespace string) string {
-	if ref == "mesh" || strings.Contains(ref, "/") {
-		return ref
-	}
-	return vsNamespace + "/" + ref
-}
-
 // serviceHost splits a destination host into a Service name and namespace
 // the way Istio resolves it: a short name is in the VirtualService namespace;
 // name.ns.svc.<domain> (or name.ns.svc) names a Service. ok is false for

@@ -269,7 +269,7 @@ func (c *converter) finishVirtualService(cv *Conversion, drop map[*fn.KubeObject
 	o := vs.obj
 	var others []string
 	for _, g := range vs.Spec.Gateways {
-		if gatewayRef(g, o.GetNamespace()) != c.istioGateway {
+		if istio.GatewayRef(g, o.GetNamespace()) != c.istioGateway {
 			others = append(others, g)
 		}
 	}

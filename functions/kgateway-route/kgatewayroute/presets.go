@@ -74,7 +74,7 @@ func onlyIngressGateway(items fn.KubeObjects) (string, error) {
 		case istio.VirtualServiceKind.Is(o):
 			refs, _, _ := o.NestedStringSlice("spec", "gateways")
 			for _, g := range refs {
-				bound[gatewayRef(g, o.GetNamespace())] = true
+				bound[istio.GatewayRef(g, o.GetNamespace())] = true
 			}
 		}
 	}
@@ -172,7 +172,7 @@ func (c *converter) nothingToConvert(items fn.KubeObjects, expected string) {
 			refs, _, _ := o.NestedStringSlice("spec", "gateways")
 			for _, g := range refs {
 				if g != "mesh" {
-					bound[gatewayRef(g, o.GetNamespace())] = true
+					bound[istio.GatewayRef(g, o.GetNamespace())] = true
 				}
 			}
 		}

@@ -247,7 +247,7 @@ func (v *vsConverter) ruleObjects(route string, r *rule) ([]*fn.KubeObject, erro
 // boundTo reports whether a gateways list names the configured Istio gateway.
 func (rc *RouteConverter) boundTo(gateways []string, vsNamespace string) bool {
 	for _, g := range gateways {
-		if gatewayRef(g, vsNamespace) == rc.istioGateway {
+		if istio.GatewayRef(g, vsNamespace) == rc.istioGateway {
 			return true
 		}
 	}
