@@ -6,10 +6,7 @@ package apiserver
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"github.com/kfgitops/kfgitops/kit/argocd"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -20,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kfgitops/kfgitops/kit/argocd"
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/tests/harness"
 	"sigs.k8s.io/yaml"
@@ -48,23 +46,47 @@ func TestAPIServer(t *testing.T) {
 		return
 	}
 	corpusDir := corpus.Require(t)
-	for _, file := range []string{corpus.Master, corpus.Release} {
-		t.Run(file, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := harness.PipelineCopy(root, dir, filepath.Join(corpusDir, file)); err != nil {
-				t.Fatal(err)
-			}
-			start := time.Now()
-			out, stderr, err := harness.Build(root, dir, harness.ExecFlags...)
-			if err != nil {
-				t.Fatalf("kustomize build over pipelines/kubeflow: %v\n%s", err, stderr)
-			}
-			t.Logf("pipeline: %d bytes in %s", len(out), time.Since(start).Round(time.Millisecond))
+	for _, pc := range pipelineCases {
+		t.Run(pc.name, func(t *testing.T) {
+			out := renderPackage(t, root, pc.pkg, filepath.Join(corpusDir, pc.render))
 			c, objs := admit(t, root, bin, out)
-			runtimeSync(t, root, c, objs)
+			if pc.runtimeSync {
+				runtimeSync(t, root, c, objs)
+			}
 		})
 	}
 	t.Run("declared-profiles", func(t *testing.T) { declaredProfiles(t, root, bin) })
+}
+
+// pipelineCases are the pipeline packages the suite renders with the real
+// kustomize over a corpus render and applies to a fresh cluster.
+var pipelineCases = []struct {
+	name, pkg, render string
+	// runtimeSync: the runtime-sync controller then runs against the
+	// cluster (runtimeSync).
+	runtimeSync bool
+}{
+	{name: corpus.Master, pkg: "pipelines/kubeflow", render: corpus.Master, runtimeSync: true},
+	{name: corpus.Release, pkg: "pipelines/kubeflow", render: corpus.Release, runtimeSync: true},
+	// The day-2 functions enabled before the chain (pipelines/kubeflow-day2).
+	{name: "day2", pkg: "pipelines/kubeflow-day2", render: corpus.Master},
+}
+
+// renderPackage runs kustomize build over a copy of the package (relative to
+// root) whose resource is the render, every function as its exec binary.
+func renderPackage(t *testing.T, root, pkg, render string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if err := harness.PackageCopy(root, filepath.FromSlash(pkg), dir, render); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	out, stderr, err := harness.Build(root, dir, harness.ExecFlags...)
+	if err != nil {
+		t.Fatalf("kustomize build over %s: %v\n%s", pkg, err, stderr)
+	}
+	t.Logf("%s: %d bytes in %s", pkg, len(out), time.Since(start).Round(time.Millisecond))
+	return out
 }
 
 // admit applies a rendered stream to a fresh cluster and fails on every
@@ -147,63 +169,6 @@ func (c *cluster) waitEstablished(t testing.TB, what string) {
 	if _, stderr, err := c.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"); err != nil {
 		t.Errorf("%s: CRDs not Established: %v\n%s", what, err, stderr)
 	}
-}
-
-// platformNamespaces exist before the bundle is synced: Argo CD is
-// installed first, in its own namespace, where argocd-apps puts the
-// Applications.
-var platformNamespaces = []string{"argocd"}
-
-// prerequisiteCRDs are the CRDs the platform installs before the bundle
-// (Gateway API, kgateway, Argo CD), for the kinds the bundle uses without
-// defining: the copies verify compiles in (functions/verify/crds).
-func prerequisiteCRDs(root string, objs []object) ([]object, error) {
-	defined, used := map[string]bool{}, map[string]bool{}
-	for _, o := range objs {
-		group := ""
-		if i := strings.LastIndex(o.apiVersion, "/"); i >= 0 {
-			group = o.apiVersion[:i]
-		}
-		used[group+"/"+o.kind] = true
-		if o.kind == "CustomResourceDefinition" {
-			defined[o.crdGroupKind] = true
-		}
-	}
-	files, err := filepath.Glob(filepath.Join(root, "functions", "verify", "crds", "*.yaml.gz"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(files)
-	var out []object
-	for _, f := range files {
-		data, err := gunzipFile(f)
-		if err != nil {
-			return nil, err
-		}
-		crds, err := parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		for _, crd := range crds {
-			if crd.kind == "CustomResourceDefinition" && used[crd.crdGroupKind] && !defined[crd.crdGroupKind] {
-				out = append(out, crd)
-			}
-		}
-	}
-	return out, nil
-}
-
-func gunzipFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(r)
 }
 
 // rejections keeps kubectl's error lines, one per rejected object.
