@@ -6,6 +6,7 @@ require (
 	github.com/kfgitops/kfgitops/functions/ambient-mesh v0.0.0
 	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops v0.0.0
+	github.com/kfgitops/kfgitops/functions/placement v0.0.0
 	github.com/kfgitops/kfgitops/functions/verify v0.0.0
 	github.com/kfgitops/kfgitops/kit v0.0.0
 	github.com/kptdev/kpt v1.0.0-beta.61
@@ -90,6 +91,7 @@ replace (
 	github.com/kfgitops/kfgitops/functions/argocd-apps => ../functions/argocd-apps
 	github.com/kfgitops/kfgitops/functions/kgateway-route => ../functions/kgateway-route
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops => ../functions/kubeflow-gitops
+	github.com/kfgitops/kfgitops/functions/placement => ../functions/placement
 	github.com/kfgitops/kfgitops/functions/set-sync-wave => ../functions/set-sync-wave
 	github.com/kfgitops/kfgitops/functions/strip-istio-sidecar => ../functions/strip-istio-sidecar
 	github.com/kfgitops/kfgitops/functions/verify => ../functions/verify

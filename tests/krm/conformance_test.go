@@ -3,16 +3,20 @@ package krm
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/functions/placement/placement"
 	"github.com/kfgitops/kfgitops/functions/verify/verify"
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/conformance"
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/krmio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // validators are the registered functions that change nothing; the mutators
@@ -21,11 +25,74 @@ var validators = []kit.Function{
 	verify.Function,
 }
 
+// dayTwo are the mutators that run before the chain (pipelines/kubeflow-day2):
+// off by default, each a function of its own.
+var dayTwo = []kit.Function{
+	placement.Function,
+}
+
+// dayTwoProfiles are the day-2 functions again with the config their step
+// of pipelines/kubeflow-day2 runs, used when the input gives none: off by
+// default, they would otherwise only be checked doing nothing.
+func dayTwoProfiles() []kit.Function {
+	return []kit.Function{
+		withConfig{placement.Function, "pipelines/kubeflow-day2/placement.yaml"},
+	}
+}
+
+// withConfig is a function whose default config is read from a file of the
+// repository (a functionConfig document).
+type withConfig struct {
+	kit.Function
+	file string
+}
+
+func (w withConfig) Name() string {
+	return w.Function.Name() + "-" + filepath.Base(filepath.Dir(w.file))
+}
+
+func (w withConfig) Process(rl *fn.ResourceList) bool {
+	if rl.FunctionConfig == nil || rl.FunctionConfig.IsEmpty() {
+		return w.Function.ProcessJSON(rl, w.config())
+	}
+	return w.Function.Process(rl)
+}
+
+func (w withConfig) ProcessJSON(rl *fn.ResourceList, config json.RawMessage) bool {
+	if len(config) == 0 || string(config) == "null" {
+		config = w.config()
+	}
+	return w.Function.ProcessJSON(rl, config)
+}
+
+// config is the file's config fields as JSON; a file that cannot be read
+// is a config that fails the run, naming it.
+func (w withConfig) config() json.RawMessage {
+	raw, err := os.ReadFile(filepath.Join("..", "..", w.file))
+	if err == nil {
+		raw, err = sigsyaml.YAMLToJSON(raw)
+	}
+	var fields map[string]json.RawMessage
+	if err == nil {
+		err = json.Unmarshal(raw, &fields)
+	}
+	if err != nil {
+		return json.RawMessage(strconv.Quote(w.file + ": " + err.Error()))
+	}
+	for _, k := range []string{"apiVersion", "kind", "metadata"} {
+		delete(fields, k)
+	}
+	out, _ := json.Marshal(fields)
+	return out
+}
+
 // allFunctions is every registered function plus the chain of the mutators.
 // A validator is run on the chain's output, as in the pipeline: it rightly
 // fails on a bundle that was not migrated.
 func allFunctions() []kit.Function {
 	all := append([]kit.Function{}, chain.Steps...)
+	all = append(all, dayTwo...)
+	all = append(all, dayTwoProfiles()...)
 	all = append(all, chain.Function)
 	for _, v := range validators {
 		all = append(all, afterChain{v})
