@@ -146,3 +146,23 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestRefAt(t *testing.T) {
+	def := kit.ObjectID{GroupKind: kit.GatewayKind, Namespace: "team"}
+	for _, c := range []struct {
+		name, ref string
+		want      kit.ObjectID
+	}{
+		{"defaults", "{name: gw}", kit.ObjectID{GroupKind: kit.GatewayKind, Namespace: "team", Name: "gw"}},
+		{"as written", "{group: '', kind: Service, namespace: other, name: svc}", kit.ObjectID{GroupKind: kit.ServiceKind, Namespace: "other", Name: "svc"}},
+		{"empty namespace defaults", "{namespace: '', name: gw}", kit.ObjectID{GroupKind: kit.GatewayKind, Namespace: "team", Name: "gw"}},
+		{"empty kind stays empty", "{kind: '', name: gw}", kit.ObjectID{GroupKind: kit.GroupKind{Group: kit.GatewayKind.Group}, Namespace: "team", Name: "gw"}},
+		{"no name", "{kind: ServiceAccount}", kit.ObjectID{GroupKind: kit.GroupKind{Group: kit.GatewayKind.Group, Kind: "ServiceAccount"}, Namespace: "team"}},
+	} {
+		o := obj(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata: {}\nref: "+c.ref+"\n")
+		sub := o.GetMap("ref")
+		if got := kit.RefAt(sub, def); got != c.want {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}

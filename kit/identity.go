@@ -45,3 +45,25 @@ func CheckUnique(items fn.KubeObjects) error {
 	}
 	return nil
 }
+
+// RefAt reads the object reference at sub (a Gateway API parentRef,
+// backendRef, targetRef or certificateRef; an RBAC subject, whose apiGroup
+// is not read): the fields group and kind as written, def's where the field
+// is absent (written empty, it stays empty: "" is the core group);
+// namespace as written, def's where it is absent or empty (def's is the
+// referring object's namespace, which the Gateway API and RBAC default it
+// to); name as written.
+func RefAt(sub *fn.SubObject, def ObjectID) ObjectID {
+	ref := ObjectID{GroupKind: def.GroupKind, Namespace: def.Namespace}
+	if g, found, _ := sub.NestedString("group"); found {
+		ref.Group = g
+	}
+	if k, found, _ := sub.NestedString("kind"); found {
+		ref.Kind = k
+	}
+	if ns, _, _ := sub.NestedString("namespace"); ns != "" {
+		ref.Namespace = ns
+	}
+	ref.Name, _, _ = sub.NestedString("name")
+	return ref
+}

@@ -214,13 +214,8 @@ func (r *ingressRemoval) removeRBAC(bindings []*fn.KubeObject) {
 func (r *ingressRemoval) onlyRemovedAccounts(b *fn.KubeObject) bool {
 	subjects, _, _ := b.NestedSlice("subjects")
 	for _, s := range subjects {
-		kind, _, _ := s.NestedString("kind")
-		name, _, _ := s.NestedString("name")
-		ns, _, _ := s.NestedString("namespace")
-		if ns == "" {
-			ns = b.GetNamespace()
-		}
-		if kind != "ServiceAccount" || !r.removed[serviceAccountKind.String()+" "+ns+"/"+name] {
+		ref := kit.RefAt(s, kit.ObjectID{Namespace: b.GetNamespace()})
+		if ref.Kind != "ServiceAccount" || !r.removed[serviceAccountKind.String()+" "+ref.Namespace+"/"+ref.Name] {
 			return false
 		}
 	}

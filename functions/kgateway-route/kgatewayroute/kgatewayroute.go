@@ -297,13 +297,8 @@ func (c *converter) finishVirtualService(cv *Conversion, drop map[*fn.KubeObject
 func (rc *RouteConverter) attachedToGateway(o *fn.KubeObject) bool {
 	parents, _, _ := o.NestedSlice("spec", "parentRefs")
 	for _, p := range parents {
-		name, _, _ := p.NestedString("name")
-		ns, _, _ := p.NestedString("namespace")
-		kind, _, _ := p.NestedString("kind")
-		if ns == "" {
-			ns = o.GetNamespace()
-		}
-		if (kind == "" || kind == "Gateway") && name == rc.cfg.Gateway.Name && ns == rc.cfg.Gateway.Namespace {
+		ref := kit.RefAt(p, kit.ObjectID{Namespace: o.GetNamespace()})
+		if (ref.Kind == "" || ref.Kind == "Gateway") && ref.Name == rc.cfg.Gateway.Name && ref.Namespace == rc.cfg.Gateway.Namespace {
 			return true
 		}
 	}

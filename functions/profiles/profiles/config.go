@@ -9,24 +9,6 @@ import (
 // Kind is the typed functionConfig kind.
 const Kind = "Profiles"
 
-// Access a member is given in a profile: kfam's role names, which it writes
-// into the RoleBinding's role annotation and binds to ClusterRole
-// kubeflow-<role>.
-const (
-	RoleView = "view"
-	RoleEdit = "edit"
-)
-
-// States of a declared profile.
-const (
-	// StateActive renders the Profile, its Namespace and its members' access.
-	StateActive = "active"
-	// StateRetire renders only the Namespace: the Profile and every member's
-	// access leave the output (Argo CD prunes them), the namespace and its
-	// data stay until a person deletes them.
-	StateRetire = "retire"
-)
-
 // Config is the functionConfig: who the users are, how they are grouped, and
 // which profiles they own or work in. The zero value declares nothing and
 // changes nothing.
@@ -87,6 +69,24 @@ type Profile struct {
 	// State is "active" (default) or "retire".
 	State string `json:"state,omitempty"`
 }
+
+// States of a declared profile.
+const (
+	// StateActive renders the Profile, its Namespace and its members' access.
+	StateActive = "active"
+	// StateRetire renders only the Namespace: the Profile and every member's
+	// access leave the output (Argo CD prunes them), the namespace and its
+	// data stay until a person deletes them.
+	StateRetire = "retire"
+)
+
+// Access a member is given in a profile: kfam's role names, which it writes
+// into the RoleBinding's role annotation and binds to ClusterRole
+// kubeflow-<role>.
+const (
+	RoleView = "view"
+	RoleEdit = "edit"
+)
 
 // Member gives a user, or every user of a group, access to a profile.
 type Member struct {

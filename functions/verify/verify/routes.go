@@ -36,17 +36,8 @@ type ref struct {
 // readRef reads a reference at sub; group and kind default as given, the
 // namespace to the referring object's.
 func readRef(sub *fn.SubObject, field string, defaultGK kit.GroupKind, ns string) ref {
-	r := ref{field: field, gk: defaultGK, namespace: ns}
-	if g, found, _ := sub.NestedString("group"); found {
-		r.gk.Group = g
-	}
-	if k, found, _ := sub.NestedString("kind"); found {
-		r.gk.Kind = k
-	}
-	if n, found, _ := sub.NestedString("namespace"); found && n != "" {
-		r.namespace = n
-	}
-	r.name, _, _ = sub.NestedString("name")
+	id := kit.RefAt(sub, kit.ObjectID{GroupKind: defaultGK, Namespace: ns})
+	r := ref{field: field, gk: id.GroupKind, namespace: id.Namespace, name: id.Name}
 	if p, found, _ := sub.NestedInt("port"); found {
 		r.port = &p
 	}
