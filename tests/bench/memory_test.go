@@ -1,13 +1,12 @@
 package bench
 
 import (
-	"bytes"
 	"sync"
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/kit/corpus"
-	"github.com/kfgitops/kfgitops/kit/krmio"
+	"github.com/kfgitops/kfgitops/kit/golden"
 )
 
 // memoryScales are the inputs of BenchmarkProcessRSS: the corpus copied 16
@@ -67,15 +66,6 @@ func chainOutput(b *testing.B, scale string, in []byte) []byte {
 		return out
 	}
 	out, _ := runProcess(b, binary(b, "kubeflow-gitops"), nil, in)
-	rl, err := krmio.Read(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rl.Results = nil
-	var buf bytes.Buffer
-	if err := krmio.Write(&buf, rl); err != nil {
-		b.Fatal(err)
-	}
-	chainOutputs[scale] = buf.Bytes()
-	return buf.Bytes()
+	chainOutputs[scale] = golden.ItemsOnly(b, out)
+	return chainOutputs[scale]
 }

@@ -12,20 +12,22 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	// go generate runs in the crds directory: the repository is three levels
+	// up, the shared directory beside it.
+	repo, err := filepath.Abs("../../..")
+	if err == nil {
+		err = generate(filepath.Dir(repo))
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	// go generate runs in the crds directory: the repository is two levels up,
-	// the shared directory beside it.
-	repo, err := filepath.Abs("../../..")
-	if err != nil {
-		return err
-	}
-	sources, err := pinned.Sources(filepath.Dir(repo))
+// generate replaces the *.yaml.gz files of the working directory with the
+// pinned sources (shared: the directory holding shared/), gzipped.
+func generate(shared string) error {
+	sources, err := pinned.Sources(shared)
 	if err != nil {
 		return err
 	}
