@@ -13,8 +13,9 @@
 // kind order, sync waves and sync options), kit/ingress (the identity of the
 // kgateway Gateway that replaces Istio's ingress gateway) and kit/kubeflow
 // (upstream Kubeflow's defaults); kit/meshauthz evaluates Istio
-// AuthorizationPolicies for tests. kit/preset decides whether a function
-// applies the Kubeflow defaults. The other subpackages are test and I/O
+// AuthorizationPolicies and kit/netpol Kubernetes NetworkPolicies for
+// tests. kit/preset decides whether a function applies the Kubeflow
+// defaults. The other subpackages are test and I/O
 // machinery: krmio (ResourceList I/O), yamltree (API-server YAML reading),
 // crdschema (CRD validation), golden, conformance and corpus (tests).
 package kit

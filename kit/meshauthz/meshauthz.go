@@ -18,6 +18,7 @@ import (
 
 // Policy is an AuthorizationPolicy as the evaluator reads it.
 type Policy struct {
+	Namespace  string
 	Name       string
 	Action     string
 	Selector   map[string]string // nil: the namespace
@@ -54,7 +55,7 @@ func Decode(tb testing.TB, o *fn.KubeObject) Policy {
 	if err := kit.As(&o.SubObject, &p); err != nil {
 		tb.Fatal(err)
 	}
-	ap := Policy{Name: o.GetName(), Action: p.Spec.Action, TargetRefs: p.Spec.TargetRefs, Rules: p.Spec.Rules, Provider: p.Spec.Provider != nil}
+	ap := Policy{Namespace: o.GetNamespace(), Name: o.GetName(), Action: p.Spec.Action, TargetRefs: p.Spec.TargetRefs, Rules: p.Spec.Rules, Provider: p.Spec.Provider != nil}
 	if ap.Action == "" {
 		ap.Action = "ALLOW"
 	}
@@ -70,10 +71,18 @@ func Decode(tb testing.TB, o *fn.KubeObject) Policy {
 // Decide applies Istio's order: CUSTOM, then DENY, then ALLOW; l7 is
 // whether the proxy sees HTTP (a sidecar or waypoint, not ztunnel).
 func Decide(tb testing.TB, policies []Policy, r Request, l7 bool) bool {
+	allowed, _ := Explain(tb, policies, r, l7)
+	return allowed
+}
+
+// Explain is Decide with what decided: the CUSTOM or DENY policy that
+// refused, the first ALLOW policy that matched ("namespace/name"), or ""
+// when no ALLOW policy applies (allowed) or none matched (refused).
+func Explain(tb testing.TB, policies []Policy, r Request, l7 bool) (bool, string) {
 	for _, action := range []string{"CUSTOM", "DENY"} {
 		for _, p := range policies {
 			if p.Action == action && p.matches(tb, r, l7) && (action == "DENY" || r.Headers[ExtAuthzHeader] != "allow") {
-				return false
+				return false, p.Ref()
 			}
 		}
 	}
@@ -81,13 +90,16 @@ func Decide(tb testing.TB, policies []Policy, r Request, l7 bool) bool {
 	for _, p := range policies {
 		if p.Action == "ALLOW" {
 			if p.matches(tb, r, l7) {
-				return true
+				return true, p.Ref()
 			}
 			allows = true
 		}
 	}
-	return !allows
+	return !allows, ""
 }
+
+// Ref is "namespace/name".
+func (p Policy) Ref() string { return p.Namespace + "/" + p.Name }
 
 func (p Policy) matches(tb testing.TB, r Request, l7 bool) bool {
 	for _, rule := range p.Rules {
