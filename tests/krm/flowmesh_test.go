@@ -115,7 +115,30 @@ func (m *mesh) source(s flowSource) endpoint {
 		e.describe = "the proxy of Gateway " + gw.Namespace + "/" + gw.Name + " (" + e.describe + ")"
 		return e
 	}
+	if s.Workload != "" {
+		tmpl := m.template(s.Namespace, s.Workload)
+		labels, _, _ := tmpl.NestedStringMap("metadata", "labels")
+		return m.workload(s.Namespace, serviceAccountOf(tmpl), labels)
+	}
 	return m.workload(s.Namespace, s.ServiceAccount, s.Labels)
+}
+
+// template is the pod template of the output's Deployment or StatefulSet.
+func (m *mesh) template(ns, name string) *fn.SubObject {
+	for _, o := range m.w.items {
+		if o.GetNamespace() == ns && o.GetName() == name && slices.Contains([]string{"Deployment", "StatefulSet"}, o.GetKind()) {
+			return o.GetMap("spec").GetMap("template")
+		}
+	}
+	m.t.Fatalf("no Deployment or StatefulSet %s/%s in the output", ns, name)
+	return nil
+}
+
+func serviceAccountOf(tmpl *fn.SubObject) string {
+	if sa, _, _ := tmpl.NestedString("spec", "serviceAccountName"); sa != "" {
+		return sa
+	}
+	return "default"
 }
 
 // destination resolves the Service to its pod (the output's workload
@@ -135,11 +158,7 @@ func (m *mesh) destination(d flowDestination) (endpoint, int, map[string]string)
 		t.Fatalf("Service %s/%s: no workload of the output has a pod its selector %v picks", d.Namespace, d.Service, selector)
 	}
 	labels, _, _ := pod.NestedStringMap("metadata", "labels")
-	sa, _, _ := pod.NestedString("spec", "serviceAccountName")
-	if sa == "" {
-		sa = "default"
-	}
-	e := m.workload(d.Namespace, sa, labels)
+	e := m.workload(d.Namespace, serviceAccountOf(pod), labels)
 	e.pod.NamedPorts = namedPorts(pod)
 	target := d.Port
 	ports, _, _ := svc.NestedSlice("spec", "ports")

@@ -117,6 +117,7 @@ type flow struct {
 
 type flowSource struct {
 	Namespace      string
+	Workload       string // a Deployment or StatefulSet of the output: its pods' labels and service account
 	ServiceAccount string `json:"serviceAccount"`
 	Labels         map[string]string
 	Gateway        bool
