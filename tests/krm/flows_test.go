@@ -40,28 +40,41 @@ func TestPlatformFlows(t *testing.T) {
 		m := newMesh(t, rl.Items)
 		fmt.Fprintf(&doc, "\n## %s\n\nProfile namespace `%s` (owner %s), as the profile controller creates it with the output's namespace labels.\n\n", render, m.profile.name, m.owner)
 		doc.WriteString("| flow | source | destination | the policies that allow it, in order |\n|---|---|---|---|\n")
-		var denied strings.Builder
+		var denied, known strings.Builder
 		for _, f := range table.Flows {
 			f = f.expand(m.profile.name, m.owner)
 			got := m.walkFlow(f.Source, f.Destination, f.Request, false)
-			if !got.allowed {
+			switch {
+			case f.KnownDenied != "" && got.allowed:
+				t.Errorf("%s: %s: allowed now (%s): drop its knownDenied", render, f.Name, got.summary())
+			case f.KnownDenied != "":
+				fmt.Fprintf(&known, "| %s | %s | %s | %s | %s |\n", f.Name, got.source, got.destination, got.summary(), f.KnownDenied)
+			case !got.allowed:
 				t.Errorf("%s: %s: denied: %s", render, f.Name, got.summary())
+			default:
+				fmt.Fprintf(&doc, "| %s | %s | %s | %s |\n", f.Name, got.source, got.destination, got.summary())
 			}
-			fmt.Fprintf(&doc, "| %s | %s | %s | %s |\n", f.Name, got.source, got.destination, got.summary())
 			for _, v := range f.Denied {
-				src, req := f.Source, f.Request
+				src, dst, req := f.Source, f.Destination, f.Request
 				if v.Source != nil {
 					src = *v.Source
+				}
+				if v.Destination != nil {
+					dst = *v.Destination
 				}
 				if v.Request != nil {
 					req = *v.Request
 				}
-				d := m.walkFlow(src, f.Destination, req, v.Direct)
+				d := m.walkFlow(src, dst, req, v.Direct)
 				if d.allowed {
 					t.Errorf("%s: %s, %s: allowed: %s", render, f.Name, v.What, d.summary())
 				}
 				fmt.Fprintf(&denied, "| %s | %s | %s |\n", f.Name, v.What, d.summary())
 			}
+		}
+		if known.Len() > 0 {
+			doc.WriteString("\nDenied on the output, not fixed yet:\n\n| flow | source | destination | where it is refused | why |\n|---|---|---|---|---|\n")
+			doc.WriteString(known.String())
 		}
 		doc.WriteString("\nDenied (nothing wider):\n\n| flow | variant | where it is refused |\n|---|---|---|\n")
 		doc.WriteString(denied.String())
@@ -90,11 +103,11 @@ over both corpus renders. Each request meets, in order:
 4. ztunnel's L4 AuthorizationPolicies at the destination pod (the namespace's and the root namespace's that select it;
    ALLOW rules with L7 attributes do not match there), with the waypoint's identity when the request came through one.
 
-A test fails when a flow is denied, or when a variant in the second table (another namespace's workload, a missing
-or claimed user id) is allowed. "No policy selects" means the pod is not isolated in that direction. Pods labelled
+A test fails when a flow is denied (but for those listed as not fixed yet, which must stay denied), or when a
+variant in the last table (another namespace's workload, a missing or claimed user id) is allowed. "No policy selects" means the pod is not isolated in that direction. Pods labelled
 ` + "`istio.io/dataplane-mode: none`" + ` are out of the mesh: ztunnel neither wraps traffic to them nor enforces
 AuthorizationPolicies for them, so only NetworkPolicies protect them. The guides that rely on these flows:
-[pipelines](guides/pipelines.md).
+[pipelines](guides/pipelines.md), [Elyra](guides/elyra.md) and [serving](guides/serving.md).
 `
 
 // flowTable is testdata/flows.yaml.
@@ -104,14 +117,16 @@ type flowTable struct {
 
 type flow struct {
 	Name, Why   string
+	KnownDenied string `json:"knownDenied"`
 	Source      flowSource
 	Destination flowDestination
 	Request     flowRequest
 	Denied      []struct {
-		What    string
-		Source  *flowSource
-		Request *flowRequest
-		Direct  bool // to the pod's address, around the Service's waypoint
+		What        string
+		Source      *flowSource
+		Destination *flowDestination
+		Request     *flowRequest
+		Direct      bool // to the pod's address, around the Service's waypoint
 	}
 }
 
