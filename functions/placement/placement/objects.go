@@ -1,8 +1,7 @@
 package placement
 
 import (
-	"maps"
-	"slices"
+	"encoding/json"
 
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -67,19 +66,8 @@ type pdbObject struct {
 	Spec   struct {
 		MaxUnavailable any           `yaml:"maxUnavailable,omitempty"`
 		MinAvailable   any           `yaml:"minAvailable,omitempty"`
-		Selector       labelSelector `yaml:"selector"`
+		Selector       any `yaml:"selector"`
 	} `yaml:"spec"`
-}
-
-type labelSelector struct {
-	MatchLabels      map[string]string     `yaml:"matchLabels,omitempty"`
-	MatchExpressions []selectorRequirement `yaml:"matchExpressions,omitempty"`
-}
-
-type selectorRequirement struct {
-	Key      string   `yaml:"key"`
-	Operator string   `yaml:"operator"`
-	Values   []string `yaml:"values,omitempty"`
 }
 
 // meta is the metadata of a rendered object: the marker, the rule, and the
@@ -140,10 +128,13 @@ func newPDB(w *fn.KubeObject, rule string, b *DisruptionBudget, sel *metav1.Labe
 	default:
 		o.Spec.MaxUnavailable = 1
 	}
-	o.Spec.Selector.MatchLabels = maps.Clone(sel.MatchLabels)
-	for _, e := range sel.MatchExpressions {
-		o.Spec.Selector.MatchExpressions = append(o.Spec.Selector.MatchExpressions,
-			selectorRequirement{Key: e.Key, Operator: string(e.Operator), Values: slices.Clone(e.Values)})
+	// The selector as the API writes it (its JSON form, as a YAML mapping).
+	j, err := json.Marshal(sel)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(j, &o.Spec.Selector); err != nil {
+		return nil, err
 	}
 	return kit.NewObject(o)
 }

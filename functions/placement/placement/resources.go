@@ -18,11 +18,7 @@ import (
 // author asked), a lower limit an error unless allowLowerLimits (it kills
 // a pod that ran fine). It returns the names of the containers it found.
 func setResources(tmpl kit.PodTemplate, r *ResourceRule, presets map[string]Resources, fs *findings) ([]string, error) {
-	containers, err := tmpl.Template.Pipe(yaml.Lookup("spec", "containers"))
-	if err != nil || containers == nil {
-		return nil, err
-	}
-	elements, err := containers.Elements()
+	elements, err := containersOf(tmpl)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +128,7 @@ func checkWithinLimits(res *yaml.RNode, field, container string, fs *findings) {
 // missingRequests names the containers of the template that request none
 // of the resource.
 func missingRequests(tmpl kit.PodTemplate, name corev1.ResourceName) ([]string, error) {
-	containers, err := tmpl.Template.Pipe(yaml.Lookup("spec", "containers"))
-	if err != nil || containers == nil {
-		return nil, err
-	}
-	elements, err := containers.Elements()
+	elements, err := containersOf(tmpl)
 	if err != nil {
 		return nil, err
 	}
@@ -168,4 +160,13 @@ func setsResources(c *yaml.RNode) bool {
 		}
 	}
 	return false
+}
+
+// containersOf is the pod template's containers, none when it has no list.
+func containersOf(tmpl kit.PodTemplate) ([]*yaml.RNode, error) {
+	containers, err := tmpl.Template.Pipe(yaml.Lookup("spec", "containers"))
+	if err != nil || containers == nil {
+		return nil, err
+	}
+	return containers.Elements()
 }
