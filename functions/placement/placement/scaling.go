@@ -150,6 +150,8 @@ func (p *planner) requestsFor(o *fn.KubeObject, a *Autoscaling, fs *findings) bo
 	err := kit.EditRNode(o, func(rn *yaml.RNode) error {
 		tmpl, found := podTemplate(rn, gk)
 		if !found {
+			ok = false
+			fs.fail("", "autoscaling: no pod template at %s", templatePath(gk))
 			return nil
 		}
 		for _, t := range a.targets() {
@@ -252,7 +254,7 @@ func (p *planner) selectorOf(o *fn.KubeObject, fs *findings) (*metav1.LabelSelec
 	var sel metav1.LabelSelector
 	if obj := o.GetMap("spec").GetMap("selector"); obj != nil {
 		if err := kit.As(obj, &sel); err != nil {
-			return nil, nil, kit.Errorf(o, "spec.selector", "%w", err)
+			return nil, nil, fmt.Errorf("spec.selector: %w", err)
 		}
 	}
 	podLabels := templateLabels(o)
