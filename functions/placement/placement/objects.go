@@ -64,8 +64,8 @@ type metric struct {
 type pdbObject struct {
 	header `yaml:",inline"`
 	Spec   struct {
-		MaxUnavailable any           `yaml:"maxUnavailable,omitempty"`
-		MinAvailable   any           `yaml:"minAvailable,omitempty"`
+		MaxUnavailable any `yaml:"maxUnavailable,omitempty"`
+		MinAvailable   any `yaml:"minAvailable,omitempty"`
 		Selector       any `yaml:"selector"`
 	} `yaml:"spec"`
 }
