@@ -180,11 +180,12 @@ func (c *converter) translateRequestAuthentication(o *fn.KubeObject, ra *request
 	if t.jwtExt != nil {
 		return kit.Errorf(o, "spec", "a second RequestAuthentication on the Istio ingress gateway cannot be translated: merge its rules into %s", t.jwtExt.GetName())
 	}
-	ext, headers, err := c.jwtExtension(o, ra)
+	objs, headers, err := c.jwtExtension(o, ra)
 	if err != nil {
 		return err
 	}
-	t.objects = append(t.objects, ext)
+	ext := objs[0]
+	t.objects = append(t.objects, objs...)
 	t.sources = append(t.sources, o)
 	t.jwtExt = ext
 	t.strip = append(t.strip, headers...)

@@ -63,7 +63,7 @@ func TestAuthUntranslatableIsError(t *testing.T) {
 		},
 			"RequestAuthentication", "zz-second-jwt", "spec", "a second RequestAuthentication"},
 		{"no JWT rule translatable", func(d docs) {
-			d.set("RequestAuthentication", "dex-jwt", "https://dex.example.com/keys", "spec", "jwtRules", 0, "jwksUri")
+			d.set("RequestAuthentication", "dex-jwt", "http://dex.example.com/keys", "spec", "jwtRules", 0, "jwksUri")
 		}, "RequestAuthentication", "dex-jwt", "spec.jwtRules", "no JWT rule could be translated"},
 		{"require-JWT policy without a JWT provider", func(d docs) { d.drop("RequestAuthentication", "dex-jwt") },
 			"AuthorizationPolicy", "istio-ingressgateway-require-jwt", "spec.rules", "no RequestAuthentication"},

@@ -2,6 +2,7 @@ package kgatewayroute
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,14 +11,24 @@ import (
 )
 
 // jwtExtension translates a RequestAuthentication into a GatewayExtension
-// with one JWT provider per rule; it returns the claim headers it sets. No
-// rule translated is an error: requests would pass unauthenticated.
-func (c *converter) jwtExtension(o *fn.KubeObject, ra *requestAuthentication) (*fn.KubeObject, []string, error) {
+// with one JWT provider per rule, followed by the Backends of key sets
+// outside the cluster; it returns the claim headers it sets. No rule
+// translated is an error: requests would pass unauthenticated.
+func (c *converter) jwtExtension(o *fn.KubeObject, ra *requestAuthentication) ([]*fn.KubeObject, []string, error) {
 	gw := c.cfg.Gateway
 	var providers []any
 	var headers []string
+	var backends []*fn.KubeObject
 	for i, r := range ra.Spec.JWTRules {
-		p, claimHeaders := c.jwtProvider(o, i, r)
+		p, claimHeaders, objs, err := c.jwtProvider(o, i, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, b := range objs {
+			if !slices.ContainsFunc(backends, func(x *fn.KubeObject) bool { return x.GetKind() == b.GetKind() && x.GetName() == b.GetName() }) {
+				backends = append(backends, b)
+			}
+		}
 		// The claim headers are stripped even when the provider is not
 		// translated: clients must not set them either way.
 		headers = append(headers, claimHeaders...)
@@ -34,13 +45,13 @@ func (c *converter) jwtExtension(o *fn.KubeObject, ra *requestAuthentication) (*
 		return nil, nil, err
 	}
 	c.info(o, "", "translated into GatewayExtension %s/%s (claims to headers %v)", gw.Namespace, o.GetName(), headers)
-	return obj, headers, nil
+	return append([]*fn.KubeObject{obj}, backends...), headers, nil
 }
 
-// jwtProvider translates spec.jwtRules[i] into a kgateway JWT provider and
-// the claim headers it sets; no provider: its key set cannot be reached
-// (reported).
-func (c *converter) jwtProvider(o *fn.KubeObject, i int, r jwtRule) (map[string]any, []string) {
+// jwtProvider translates spec.jwtRules[i] into a kgateway JWT provider, the
+// claim headers it sets and the objects its key set needs; no provider: its
+// key set cannot be reached (reported).
+func (c *converter) jwtProvider(o *fn.KubeObject, i int, r jwtRule) (map[string]any, []string, []*fn.KubeObject, error) {
 	field := "spec.jwtRules[" + strconv.Itoa(i) + "]"
 	p := map[string]any{"name": providerName(r.Issuer, i), "issuer": r.Issuer}
 	if len(r.Audiences) > 0 {
@@ -74,19 +85,20 @@ func (c *converter) jwtProvider(o *fn.KubeObject, i int, r jwtRule) (map[string]
 	if r.OutputPayloadToHeader != "" {
 		c.warn(o, field+".outputPayloadToHeader", "not translated")
 	}
-	jwks, ok := c.jwks(o, field, r)
-	if !ok {
-		return nil, headers
+	jwks, objs, err := c.jwks(o, field, r)
+	if err != nil || jwks == nil {
+		return nil, headers, nil, err
 	}
 	p["jwks"] = jwks
-	return p, headers
+	return p, headers, objs, nil
 }
 
-// jwks is the key set of a JWT rule: inline, or remote at a Service of the
-// cluster; false: the key set URL is not a Service (reported).
-func (c *converter) jwks(o *fn.KubeObject, field string, r jwtRule) (map[string]any, bool) {
+// jwks is the key set of a JWT rule: inline, remote at a Service of the
+// cluster, or remote at an https host outside it (with the Backend and TLS
+// policy that reach it); nil: the key set URL is neither (reported).
+func (c *converter) jwks(o *fn.KubeObject, field string, r jwtRule) (map[string]any, []*fn.KubeObject, error) {
 	if r.Jwks != "" {
-		return map[string]any{"local": map[string]any{"inline": r.Jwks}}, true
+		return map[string]any{"local": map[string]any{"inline": r.Jwks}}, nil, nil
 	}
 	uri := r.JwksURI
 	if uri == "" {
@@ -95,12 +107,19 @@ func (c *converter) jwks(o *fn.KubeObject, field string, r jwtRule) (map[string]
 		uri = strings.TrimSuffix(r.Issuer, "/") + "/keys"
 		c.info(o, field+".issuer", "no jwksUri: using %s (the key set URL of dex); set jwksUri if the issuer is not dex", uri)
 	}
-	ref, ok := c.urlBackend(uri)
-	if !ok {
-		c.warn(o, field, "key set URL %s is not a Service of the cluster: provider not translated", uri)
-		return nil, false
+	if ref, ok := c.urlBackend(uri); ok {
+		return map[string]any{"remote": map[string]any{"url": uri, "backendRef": ref}}, nil, nil
 	}
-	return map[string]any{"remote": map[string]any{"url": uri, "backendRef": ref}}, true
+	ref, objs, err := c.externalKeySet(uri)
+	if err != nil {
+		return nil, nil, kit.Errorf(o, field+".jwksUri", "%v", err)
+	}
+	if ref == nil {
+		c.warn(o, field, "key set URL %s is neither a Service of the cluster nor an https URL: provider not translated", uri)
+		return nil, nil, nil
+	}
+	c.info(o, field+".jwksUri", "key set %s outside the cluster: fetched through Backend %s/%s (TLS verified against the system's CA certificates)", uri, c.cfg.Gateway.Namespace, ref["name"])
+	return map[string]any{"remote": map[string]any{"url": uri, "backendRef": ref}}, objs, nil
 }
 
 // urlBackend resolves an in-cluster URL to a Service backendRef, adding the
