@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/functions/identity-provider/identityprovider"
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/functions/placement/placement"
 	"github.com/kfgitops/kfgitops/functions/verify/verify"
@@ -28,6 +29,7 @@ var validators = []kit.Function{
 // dayTwo are the mutators that run before the chain (pipelines/kubeflow-day2):
 // off by default, each a function of its own.
 var dayTwo = []kit.Function{
+	identityprovider.Function,
 	placement.Function,
 }
 
@@ -36,6 +38,7 @@ var dayTwo = []kit.Function{
 // default, they would otherwise only be checked doing nothing.
 func dayTwoProfiles() []kit.Function {
 	return []kit.Function{
+		withConfig{identityprovider.Function, "pipelines/kubeflow-day2/identity-provider.yaml"},
 		withConfig{placement.Function, "pipelines/kubeflow-day2/placement.yaml"},
 	}
 }

@@ -10,8 +10,11 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-// bundle is what the modes edit: dex's config and Deployment (nil when dex
-// was removed by an earlier run), oauth2-proxy's (mode oidc).
+// bundle is what the modes edit: dex's config and Deployment, and
+// oauth2-proxy's (mode oidc). Each is nil when the bundle does not hold it:
+// a bundle may be one part of the platform (dex, oauth2-proxy and the Istio
+// policies are rendered apart), and what is rendered elsewhere stays on dex,
+// which fails closed (dex's issuer does not accept the provider's tokens).
 type bundle struct {
 	dex         *dexConfig
 	dexDeploy   *fn.KubeObject
@@ -32,10 +35,11 @@ func findBundle(items fn.KubeObjects, s settings) (*bundle, error) {
 		if b.dexDeploy, err = deployment(items, s.Dex, "dex"); err != nil {
 			return nil, err
 		}
-	} else if s.mode == ModeDexConnector {
-		return nil, fmt.Errorf("dex.config: no ConfigMap %s/%s in the bundle: mode %s edits dex's config", s.Dex.Config.Namespace, s.Dex.Config.Name, ModeDexConnector)
 	}
 	if s.mode == ModeDexConnector {
+		if b.dex == nil {
+			return b, nil
+		}
 		if v, set := envValue(b.dexDeploy, s.Dex.Container, "DEX_EXPAND_ENV"); set {
 			if on, err := strconv.ParseBool(v); err == nil && !on {
 				return nil, kit.Errorf(b.dexDeploy, "spec.template.spec.containers.env", "DEX_EXPAND_ENV is false: dex would not read the connector's secret from $%s", connectorSecretEnv)
@@ -44,11 +48,8 @@ func findBundle(items fn.KubeObjects, s settings) (*bundle, error) {
 		return b, nil
 	}
 	proxyCM, err := oneConfigMap(items, s.OAuth2Proxy.Config)
-	if err != nil {
-		return nil, err
-	}
-	if proxyCM == nil {
-		return nil, fmt.Errorf("oauth2Proxy.config: no ConfigMap %s/%s in the bundle: mode %s edits oauth2-proxy's config", s.OAuth2Proxy.Config.Namespace, s.OAuth2Proxy.Config.Name, ModeOIDC)
+	if err != nil || proxyCM == nil {
+		return b, err
 	}
 	if b.proxy, err = readProxyConfig(proxyCM, s.OAuth2Proxy.Config.Key); err != nil {
 		return nil, err

@@ -84,6 +84,10 @@ func (r *run) info(o *fn.KubeObject, field, format string, a ...any) {
 // client secret from the Secret.
 func (r *run) dexConnector() error {
 	d, s := r.b.dex, r.s
+	if d == nil {
+		r.absent("dex's config %s/%s", s.Dex.Config.Namespace, s.Dex.Config.Name)
+		return nil
+	}
 	if err := d.setConnector(s); err != nil {
 		return err
 	}
@@ -107,12 +111,16 @@ func (r *run) dexConnector() error {
 // without its users or removes it.
 func (r *run) oidc() error {
 	s, b := r.s, r.b
-	changed, err := pointProxyAtIssuer(b.proxy, b.proxyDeploy, s)
-	if err != nil {
-		return err
+	if b.proxy == nil {
+		r.absent("oauth2-proxy's config %s/%s", s.OAuth2Proxy.Config.Namespace, s.OAuth2Proxy.Config.Name)
+	} else {
+		changed, err := pointProxyAtIssuer(b.proxy, b.proxyDeploy, s)
+		if err != nil {
+			return err
+		}
+		r.info(b.proxy.obj, "data."+b.proxy.key, "oauth2-proxy signs in at %s (client %s, scopes %s)%s", s.Issuer, s.ClientID, strings.Join(s.scopes, " "), listed("; ", changed))
+		r.info(b.proxyDeploy, "spec.template.spec.containers", "OAUTH2_PROXY_CLIENT_SECRET from Secret %s/%s key %s (create it outside Git)", s.OAuth2Proxy.Namespace, s.ClientSecret.Name, s.ClientSecret.Key)
 	}
-	r.info(b.proxy.obj, "data."+b.proxy.key, "oauth2-proxy signs in at %s (client %s, scopes %s)%s", s.Issuer, s.ClientID, strings.Join(s.scopes, " "), listed("; ", changed))
-	r.info(b.proxyDeploy, "spec.template.spec.containers", "OAUTH2_PROXY_CLIENT_SECRET from Secret %s/%s key %s (create it outside Git)", s.OAuth2Proxy.Namespace, s.ClientSecret.Name, s.ClientSecret.Key)
 	issuers := []string{s.Issuer}
 	if b.dex != nil {
 		iss, err := b.dex.issuer()
@@ -124,6 +132,9 @@ func (r *run) oidc() error {
 	edited, err := pointJWTAtIssuer(kit.EditableItems(r.rl.Items), issuers, s)
 	if err != nil {
 		return err
+	}
+	if len(edited) == 0 {
+		r.absent("a RequestAuthentication rule of issuer %s", strings.Join(issuers, " or "))
 	}
 	for _, o := range edited {
 		r.info(o, "spec.jwtRules", "issuer %s, key set %s, audience %s; %s from claim %s, %s from claim %s", s.Issuer, s.JWKSURI, s.ClientID, userIDHeader, s.userIDClaim, groupsHeader, s.groupsClaim)
@@ -214,6 +225,13 @@ func (r *run) userIDPrefix() error {
 		r.info(o, "", "user-id prefix set to %q", r.s.Claims.UserIDPrefix)
 	}
 	return nil
+}
+
+// absent reports a part of the platform the bundle does not hold; it
+// stays on dex until the function runs over the bundle that holds it.
+func (r *run) absent(format string, a ...any) {
+	kit.Summary(&r.rl.Results, "%s: no %s in this bundle: nothing changed there; run the function over the bundle that holds it (until then it stays on dex, whose issuer does not accept the provider's tokens)",
+		FunctionName, fmt.Sprintf(format, a...))
 }
 
 func listed(sep string, items []string) string {
