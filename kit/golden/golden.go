@@ -27,6 +27,7 @@ import (
 	"github.com/kfgitops/kfgitops/kit/corpus"
 	"github.com/kfgitops/kfgitops/kit/krmio"
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/yaml"
 )
 
 // Run runs every case under dir. Directories whose name starts with "_"
@@ -50,16 +51,42 @@ func Run(t *testing.T, dir string, f kit.Function) {
 	}
 }
 
+// InputFiles are the case's input files: its *.yaml files whose name does
+// not start with "_", in file-name order.
+func InputFiles(caseDir string) []string {
+	files, _ := filepath.Glob(filepath.Join(caseDir, "*.yaml"))
+	sort.Strings(files)
+	inputs := files[:0]
+	for _, f := range files {
+		if !strings.HasPrefix(filepath.Base(f), "_") {
+			inputs = append(inputs, f)
+		}
+	}
+	return inputs
+}
+
+// YAMLStream writes docs as one YAML stream, each document after "---\n"
+// (sigs.k8s.io/yaml: through JSON, keys sorted), to compare objects with a
+// reviewed file (ExpectFile) or with each other.
+func YAMLStream[T any](t testing.TB, docs ...T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, d := range docs {
+		y, err := yaml.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("---\n")
+		b.Write(y)
+	}
+	return b.Bytes()
+}
+
 // Input builds the case's input ResourceList.
 func Input(t *testing.T, caseDir string) []byte {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(caseDir, "*.yaml"))
-	sort.Strings(files)
 	var stream bytes.Buffer
-	for _, f := range files {
-		if strings.HasPrefix(filepath.Base(f), "_") {
-			continue
-		}
+	for _, f := range InputFiles(caseDir) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

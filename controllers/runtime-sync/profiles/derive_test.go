@@ -60,12 +60,12 @@ func settings(t *testing.T) *config.Settings {
 func TestDerive(t *testing.T) {
 	ns := read(t, "namespace.yaml")[0]
 	policies := read(t, "policies.yaml")
-	before := dumpAll(t, policies)
+	before := string(golden.YAMLStream(t, policies...))
 	m, err := profiles.Derive(settings(t), ns, policies, nil, "v1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after := dumpAll(t, policies); after != before {
+	if after := string(golden.YAMLStream(t, policies...)); after != before {
 		t.Errorf("sources edited:\n%s", after)
 	}
 	if m.Waypoint == nil || m.Waypoint.GetName() != "waypoint" || !ownedBy(m.Waypoint, ns) {
@@ -89,7 +89,7 @@ func TestDerive(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(m.Derived)) {
 		all = append(all, m.Derived[name]...)
 	}
-	expectDerived(t, filepath.Join("testdata", "derived.yaml"), append([]*unstructured.Unstructured{m.Waypoint}, all...))
+	golden.ExpectFile(t, filepath.Join("testdata", "derived.yaml"), golden.YAMLStream(t, append([]*unstructured.Unstructured{m.Waypoint}, all...)...))
 }
 
 // A policy the migration cannot read is refused alone: the others keep
@@ -115,26 +115,6 @@ func ownedBy(o, owner *unstructured.Unstructured) bool {
 	return len(refs) == 1 && refs[0].UID == owner.GetUID() && refs[0].Kind == owner.GetKind() && refs[0].Controller != nil && *refs[0].Controller
 }
 
-func dumpAll(t *testing.T, objs []*unstructured.Unstructured) string {
-	t.Helper()
-	var b bytes.Buffer
-	for _, o := range objs {
-		y, err := yaml.Marshal(o.Object)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString("---\n")
-		b.Write(y)
-	}
-	return b.String()
-}
-
-// expectDerived compares the objects with a reviewed file; UPDATE_GOLDEN=1
-// rewrites it.
-func expectDerived(t *testing.T, path string, objs []*unstructured.Unstructured) {
-	t.Helper()
-	golden.ExpectFile(t, path, []byte(dumpAll(t, objs)))
-}
 
 // In a profile declared in Git the waypoint and the members' policies (and
 // what ambient-mesh migrated of them) are Argo CD's: the controller derives

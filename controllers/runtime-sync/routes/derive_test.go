@@ -1,7 +1,6 @@
 package routes_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -82,12 +81,12 @@ func TestDeriveEqualsRender(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if a, b := dump(t, got[i]), dump(t, want); a != b {
+				if a, b := string(golden.YAMLStream(t, got[i])), string(golden.YAMLStream(t, want)); a != b {
 					t.Errorf("derived:\n%s\nrender time:\n%s", a, b)
 				}
 				checkMetadata(t, got[i], vs)
 			}
-			expectDerived(t, filepath.Join("testdata", "derived", name+".yaml"), got)
+			golden.ExpectFile(t, filepath.Join("testdata", "derived", name+".yaml"), golden.YAMLStream(t, got...))
 		})
 	}
 }
@@ -190,23 +189,3 @@ func TestDeriveRefusesLossySubset(t *testing.T) {
 	}
 }
 
-func dump(t *testing.T, u *unstructured.Unstructured) string {
-	t.Helper()
-	b, err := yaml.Marshal(u.Object)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// expectDerived compares the derived objects with a reviewed file;
-// UPDATE_GOLDEN=1 rewrites it.
-func expectDerived(t *testing.T, path string, objs []*unstructured.Unstructured) {
-	t.Helper()
-	var b bytes.Buffer
-	for _, o := range objs {
-		b.WriteString("---\n")
-		b.WriteString(dump(t, o))
-	}
-	golden.ExpectFile(t, path, b.Bytes())
-}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/kit/golden"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -137,17 +138,16 @@ func TestPrecedence(t *testing.T) {
 // Every row of the feature table, converted or reported, has a golden case
 // whose input uses the field.
 func TestFeatureTableHasGoldenCases(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*/*.yaml")
+	cases, _ := filepath.Glob("testdata/*")
 	var inputs strings.Builder
-	for _, f := range files {
-		if strings.HasPrefix(filepath.Base(f), "_") {
-			continue
+	for _, c := range cases {
+		for _, f := range golden.InputFiles(c) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs.Write(b)
 		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs.Write(b)
 	}
 	text := inputs.String()
 	tables := map[string]fieldTable{
