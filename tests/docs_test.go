@@ -28,24 +28,12 @@ type codeBlock struct {
 	line             int
 }
 
+// markdownFiles are the repository's Markdown files, as absolute paths.
 func markdownFiles(t *testing.T) []string {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() && (name == ".git" || name == "bin" || name == "out" || name == "images" || name == "node_modules") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(name, ".md") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	files := repoFiles(t, func(name string) bool { return strings.HasSuffix(name, ".md") })
+	for i, f := range files {
+		files[i] = filepath.Join(root, filepath.FromSlash(f))
 	}
 	return files
 }

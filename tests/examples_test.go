@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
@@ -115,20 +116,33 @@ func assertIdempotent(t *testing.T, dir string, out []byte) {
 	}
 	readYAMLFile(t, filepath.Join(dir, "kustomization.yaml"), &kustomization)
 	again := t.TempDir()
-	list := "resources:\n- output.yaml\ntransformers:\n"
-	for _, cfg := range kustomization.Transformers {
-		raw, err := os.ReadFile(filepath.Join(dir, cfg))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(again, cfg), bytes.ReplaceAll(raw, []byte("../../bin/"), []byte(filepath.Join(root, "bin")+"/")))
-		list += "- " + cfg + "\n"
-	}
+	bin := []byte(filepath.Join(root, "bin") + "/")
+	list := "resources:\n- output.yaml\ntransformers:\n" + copyFiles(t, dir, again, kustomization.Transformers,
+		func(raw []byte) []byte { return bytes.ReplaceAll(raw, []byte("../../bin/"), bin) })
 	writeFile(t, filepath.Join(again, "output.yaml"), out)
 	writeFile(t, filepath.Join(again, "kustomization.yaml"), []byte(list))
 	if second := pipelineBuild(t, again, harness.ExecFlags...); !bytes.Equal(second, out) {
 		t.Errorf("%s: not idempotent, building over its own output changes it:\n%s", dir, golden.Diff(string(out), string(second)))
 	}
+}
+
+// copyFiles copies the named files of dir into dst, each through edit (nil:
+// as they are), and returns them as the entries of a kustomization list.
+func copyFiles(t *testing.T, dir, dst string, names []string, edit func([]byte) []byte) string {
+	t.Helper()
+	var list strings.Builder
+	for _, name := range names {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			raw = edit(raw)
+		}
+		writeFile(t, filepath.Join(dst, name), raw)
+		list.WriteString("- " + name + "\n")
+	}
+	return list.String()
 }
 
 func writeFile(t *testing.T, file string, data []byte) {
@@ -166,16 +180,7 @@ func TestChainExampleEqualsSeparateFunctions(t *testing.T) {
 	}
 	readYAMLFile(t, filepath.Join(dir, "kustomization.yaml"), &kustomization)
 	separate := t.TempDir()
-	list := "resources:\n"
-	for _, r := range kustomization.Resources {
-		raw, err := os.ReadFile(filepath.Join(dir, r))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(separate, r), raw)
-		list += "- " + r + "\n"
-	}
-	list += "transformers:\n"
+	list := "resources:\n" + copyFiles(t, dir, separate, kustomization.Resources, nil) + "transformers:\n"
 	for _, s := range chain.Steps {
 		if slices.Contains(skip, any(s.Name())) {
 			continue

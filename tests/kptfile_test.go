@@ -37,24 +37,7 @@ func TestKptfilesAreValidKptV1(t *testing.T) {
 // repoKptfiles lists every Kptfile of the repository, relative to its root.
 func repoKptfiles(t *testing.T) []string {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "bin" || d.Name() == "out" || d.Name() == "images") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && d.Name() == kptfilev1.KptFileName {
-			rel, _ := filepath.Rel(root, p)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return repoFiles(t, func(name string) bool { return name == kptfilev1.KptFileName })
 }
 
 func checkKptfile(t *testing.T, dir string) {

@@ -45,14 +45,10 @@ func Build(root, dir string, extraArgs ...string) (stdout []byte, stderr string,
 // ExecFlags are the flags without which kustomize silently skips exec functions.
 var ExecFlags = []string{"--enable-alpha-plugins", "--enable-exec"}
 
-// PipelineCopy copies pipelines/kubeflow into dir, pointing its exec paths at
-// the repository's bin/ and its resources at the given files (copied in).
-func PipelineCopy(root, dir string, resources ...string) error {
-	return PackageCopy(root, filepath.Join("pipelines", "kubeflow"), dir, resources...)
-}
-
-// PackageCopy is PipelineCopy for the package at pkg (relative to root), two
-// directories below it as the pipelines are.
+// PackageCopy copies the files of the package at pkg (relative to root, two
+// directories below it as the pipelines are) into dir, pointing its exec
+// paths at the repository's bin/ and its resources at the given files
+// (copied in).
 func PackageCopy(root, pkg, dir string, resources ...string) error {
 	src := filepath.Join(root, pkg)
 	entries, err := os.ReadDir(src)
