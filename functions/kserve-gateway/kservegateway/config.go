@@ -68,6 +68,9 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("knativeServing %q: want %q or %q", c.KnativeServing, KnativeKeep, KnativeRemove)
 	}
+	if c.KnativeServing == KnativeRemove && c.DeploymentMode == Serverless {
+		return fmt.Errorf("knativeServing %q with deploymentMode %q: Serverless InferenceServices run on Knative Serving; remove it only with deploymentMode %q", KnativeRemove, Serverless, Standard)
+	}
 	if (c.Gateway.Namespace == "") != (c.Gateway.Name == "") {
 		return fmt.Errorf("gateway: give both namespace and name, or neither")
 	}

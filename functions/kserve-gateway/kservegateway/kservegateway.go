@@ -23,19 +23,28 @@ var Function = kit.Definition[Config]{
 	Kind:         Kind,
 	Defaults:     Defaults,
 	Run:          Run,
+	Removes:      knativeServingKinds,
 }
 
 // Run edits rl's inferenceservice-config.
 func Run(rl *fn.ResourceList, cfg *Config) error {
 	res := preset.Resolve(cfg.Preset, rl.Items)
 	kit.Info(&rl.Results, nil, "", "preset %s (%s)", res.Preset, res.Reason)
+	knative := ""
 	if cfg.KnativeServing == KnativeRemove {
-		return fmt.Errorf("knativeServing: %q is not implemented yet", KnativeRemove)
+		note, err := removeKnativeServing(rl)
+		if err != nil {
+			return err
+		}
+		knative = "; " + note
 	}
 	cm, err := findConfig(rl.Items)
 	if err != nil || cm == nil {
 		if err == nil {
-			kit.Summary(&rl.Results, "%s: no ConfigMap %s in the bundle (KServe is not part of it), nothing changed", FunctionName, ConfigMapName)
+			if knative == "" {
+				knative = ", nothing changed"
+			}
+			kit.Summary(&rl.Results, "%s: no ConfigMap %s in the bundle (KServe is not part of it)%s", FunctionName, ConfigMapName, knative)
 		}
 		return err
 	}
@@ -51,8 +60,8 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	if len(changed) > 0 {
 		what = "set " + strings.Join(changed, ", ")
 	}
-	kit.Summary(&rl.Results, "%s: %s %s: defaultDeploymentMode %s, HTTPRoutes on Gateway %s/%s (%s)",
-		FunctionName, cm.GetNamespace(), cm.GetName(), deploymentModeValue[cfg.DeploymentMode], gw.Namespace, gw.Name, what)
+	kit.Summary(&rl.Results, "%s: %s %s: defaultDeploymentMode %s, HTTPRoutes on Gateway %s/%s (%s)%s",
+		FunctionName, cm.GetNamespace(), cm.GetName(), deploymentModeValue[cfg.DeploymentMode], gw.Namespace, gw.Name, what, knative)
 	return nil
 }
 
