@@ -18,9 +18,10 @@ var corpusRenders = []string{"kubeflow-master-2026-04-05.yaml", "kubeflow-26.03.
 type inputCase struct {
 	name     string
 	items    []object
-	function string // bin/<function>: kubeflow-gitops (the whole chain) or kgateway-route
-	fnConfig object // nil: the function's defaults
-	partial  bool   // a slice of a platform: Services its routes name may be missing
+	function string   // bin/<function>: kubeflow-gitops (the whole chain) or kgateway-route
+	fnConfig object   // nil: the function's defaults
+	partial  bool     // a slice of a platform: Services its routes name may be missing
+	jwt      *jwtWant // the Gateway's JWT provider must be this one
 }
 
 // corpusDir is the corpus directory ($KFGITOPS_CORPUS, or ../shared/corpus

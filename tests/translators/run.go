@@ -134,6 +134,9 @@ func runCase(t *testing.T, c inputCase) caseResult {
 		res.auth = &a
 		res.problems = append(res.problems, a.problems...)
 	}
+	if c.jwt != nil {
+		res.problems = append(res.problems, checkJWTProvider(hcm, *c.jwt)...)
+	}
 	return res
 }
 

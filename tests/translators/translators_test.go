@@ -49,6 +49,10 @@ func TestTranslators(t *testing.T) {
 			t.Fatal(err)
 		}
 		cases = append(cases, cs...)
+		if cs, err = identityCases(root, dir); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, cs...)
 	} else if os.Getenv("KFGITOPS_REQUIRE_CORPUS") == "1" {
 		t.Fatal("corpus not found (../shared/corpus or $KFGITOPS_CORPUS) and KFGITOPS_REQUIRE_CORPUS is 1")
 	} else {
