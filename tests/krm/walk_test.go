@@ -35,9 +35,20 @@ import (
 // with kgateway-route's RouteConverter and the output's runtime-sync
 // ConfigMap, as done here.
 func TestDeclaredProfileWalk(t *testing.T) {
+	walkDeclared(t, declaredOutput(t), dexToken, nil)
+}
+
+// tokenOf is the ID token a user signs in with: its issuer and claims.
+type tokenOf func(email string) (issuer string, claims map[string]string)
+
+// walkDeclared walks the requests of every active declared profile through
+// out, the users signing in with token; with refused, the owner signing in
+// with that token instead must not get in.
+func walkDeclared(t *testing.T, out fn.KubeObjects, token, refused tokenOf) {
+	t.Helper()
 	cfg := readDeclaredConfig(t)
-	out := declaredOutput(t)
 	w := newWalk(t, out)
+	w.token = token
 	root, err := harness.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +69,14 @@ func TestDeclaredProfileWalk(t *testing.T) {
 			}
 		}
 		owner, outsider := p.owner(cfg), ""
+		if refused != nil {
+			checked++
+			w.token = refused
+			if got, how := w.request(ns, owner, true, nil); got {
+				t.Errorf("%s signed in as the owner %s with a token of another issuer or claim: allowed (%s)", ns.name, owner, how)
+			}
+			w.token = token
+		}
 		for _, email := range cfg.emails() {
 			if !allowed[email] && outsider == "" {
 				outsider = email

@@ -33,9 +33,14 @@ type walk struct {
 	items   fn.KubeObjects
 	cfg     kgatewayroute.Config // runtime-sync's, from its ConfigMap
 	gateway *fn.KubeObject
-	strip   []string          // headers the ListenerPolicy removes
-	claims  map[string]string // JWT claim → header, when jwtAuth is on the Gateway
-	extAuth bool              // ext-auth on the Gateway
+	strip   []string // headers the ListenerPolicy removes
+	// claims: per JWT provider's issuer, claim → header, when jwtAuth is on
+	// the Gateway.
+	claims map[string]map[string]string
+	// token is the signed-in user's ID token: its issuer and claims (by
+	// default dex's, with the e-mail in claim email).
+	token   tokenOf
+	extAuth bool // ext-auth on the Gateway
 	// authOff: HTTPRoutes ("ns/name") whose TrafficPolicy disables ext-auth.
 	authOff       map[string]bool
 	profileLabels map[string]string
@@ -44,7 +49,7 @@ type walk struct {
 
 func newWalk(t *testing.T, items fn.KubeObjects) *walk {
 	t.Helper()
-	w := &walk{t: t, items: items, claims: map[string]string{}, authOff: map[string]bool{}}
+	w := &walk{t: t, items: items, claims: map[string]map[string]string{}, authOff: map[string]bool{}, token: dexToken}
 	for _, o := range items {
 		if o.GetKind() == "ConfigMap" && o.GetName() == kgatewayroute.RuntimeSyncName {
 			data, _, _ := o.NestedString("data", kgatewayroute.RuntimeSyncConfigKey)
@@ -113,6 +118,7 @@ func (w *walk) readTrafficPolicy(o *fn.KubeObject) {
 					Spec struct {
 						JWT struct {
 							Providers []struct {
+								Issuer          string                          `json:"issuer"`
 								ClaimsToHeaders []struct{ Name, Header string } `json:"claimsToHeaders"`
 							} `json:"providers"`
 						} `json:"jwt"`
@@ -120,8 +126,9 @@ func (w *walk) readTrafficPolicy(o *fn.KubeObject) {
 				}
 				w.decode(w.extension(j.ExtensionRef.Name), &ext)
 				for _, p := range ext.Spec.JWT.Providers {
+					w.claims[p.Issuer] = map[string]string{}
 					for _, c := range p.ClaimsToHeaders {
-						w.claims[c.Name] = c.Header
+						w.claims[p.Issuer][c.Name] = c.Header
 					}
 				}
 			}
@@ -129,6 +136,11 @@ func (w *walk) readTrafficPolicy(o *fn.KubeObject) {
 			w.authOff[o.GetNamespace()+"/"+ref.Name] = true
 		}
 	}
+}
+
+// dexToken is the token of upstream's dex: the e-mail in claim email.
+func dexToken(email string) (string, map[string]string) {
+	return "http://dex.auth.svc.cluster.local:5556/dex", map[string]string{"email": email}
 }
 
 func (w *walk) decode(o *fn.KubeObject, into any) {

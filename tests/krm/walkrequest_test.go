@@ -17,7 +17,8 @@ import (
 )
 
 // request walks a GET of the notebook's path in ns from a user (signed in
-// with dex as email, or not) whose client sends the given headers. It
+// as email with the walk's token, dex's by default, or not) whose client
+// sends the given headers. It
 // returns whether the notebook's pod receives it, and where it was decided.
 func (w *walk) request(ns *profileNS, email string, signedIn bool, client map[string]string) (bool, string) {
 	headers := map[string]string{}
@@ -39,10 +40,19 @@ func (w *walk) request(ns *profileNS, email string, signedIn bool, client map[st
 		if !signedIn {
 			return false, "ext-auth: not signed in"
 		}
-		for claim, header := range w.claims {
-			delete(headers, header)
-			if claim == "email" {
-				headers[header] = email
+		for _, byClaim := range w.claims {
+			for _, header := range byClaim {
+				delete(headers, header)
+			}
+		}
+		issuer, token := w.token(email)
+		byClaim, ok := w.claims[issuer]
+		if len(w.claims) > 0 && !ok {
+			return false, "JWT: no provider of issuer " + issuer
+		}
+		for claim, header := range byClaim {
+			if v, ok := token[claim]; ok {
+				headers[header] = v
 			}
 		}
 	}
