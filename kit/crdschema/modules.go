@@ -14,6 +14,10 @@ const (
 	GatewayAPIVersion = "v1.6.3"
 	KgatewayModule    = "github.com/kgateway-dev/kgateway/v2"
 	KgatewayVersion   = "v2.4.0"
+	// Velero's module carries its CRDs (config/crd/v1/bases); the
+	// version is the newest the module proxy lists.
+	VeleroModule  = "github.com/vmware-tanzu/velero"
+	VeleroVersion = "v1.18.3"
 )
 
 // ModuleDir returns the module cache directory of a module version,
@@ -49,6 +53,12 @@ func GatewayAPIExperimentalFiles() ([]string, error) {
 // KgatewayFiles are kgateway's CRD files.
 func KgatewayFiles() ([]string, error) {
 	return moduleGlob(KgatewayModule, KgatewayVersion, "install/helm/kgateway-crds/templates/*.yaml")
+}
+
+// VeleroFiles are Velero's CRD files (velero.io: Schedule, Backup, Restore,
+// BackupStorageLocation, ...).
+func VeleroFiles() ([]string, error) {
+	return moduleGlob(VeleroModule, VeleroVersion, "config/crd/v1/bases/*.yaml")
 }
 
 func moduleGlob(module, version, pattern string) ([]string, error) {

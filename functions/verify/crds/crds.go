@@ -1,6 +1,6 @@
 // Package crds carries the CRDs verify validates against that the bundle does
-// not: Gateway API (standard channel), kgateway and the Argo CD Application,
-// at the versions kit/crdschema pins. They are compiled into the binary so
+// not: Gateway API (standard channel), kgateway, Velero and the Argo CD
+// Application, at the versions kit/crdschema pins. They are compiled into the binary so
 // that the function works offline in a container, without the Go toolchain
 // or the module cache. `go generate ./...` refreshes them from the pinned
 // sources (see gen/); a test checks that the committed copies still equal

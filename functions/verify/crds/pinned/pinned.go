@@ -18,14 +18,15 @@ const (
 	GatewayAPIPrefix = "gateway-api_"
 	KgatewayPrefix   = "kgateway_"
 	ArgoCDPrefix     = "argocd_"
+	VeleroPrefix     = "velero_"
 )
 
 // ArgoCDApplicationCRD is the Argo CD Application CRD shared by the team,
 // relative to the directory that holds the repository.
 const ArgoCDApplicationCRD = "shared/crds/argoproj.io_applications.yaml"
 
-// Sources lists the pinned source files, keyed by embedded name. Gateway API
-// and kgateway come from the Go module cache (through the module proxy);
+// Sources lists the pinned source files, keyed by embedded name. Gateway API,
+// kgateway and Velero come from the Go module cache (through the module proxy);
 // the Argo CD CRD from sharedRoot/shared/ (sharedRoot is the directory that
 // holds both the repository and shared/).
 // It needs the Go toolchain: only the generator and tests call it.
@@ -37,6 +38,7 @@ func Sources(sharedRoot string) (map[string]string, error) {
 	}{
 		{GatewayAPIPrefix, crdschema.GatewayAPIStandardFiles},
 		{KgatewayPrefix, crdschema.KgatewayFiles},
+		{VeleroPrefix, crdschema.VeleroFiles},
 	} {
 		paths, err := set.find()
 		if err != nil {
