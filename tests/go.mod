@@ -4,6 +4,7 @@ go 1.26.5
 
 require (
 	github.com/kfgitops/kfgitops/functions/ambient-mesh v0.0.0
+	github.com/kfgitops/kfgitops/functions/backup v0.0.0
 	github.com/kfgitops/kfgitops/functions/identity-provider v0.0.0
 	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops v0.0.0
@@ -90,6 +91,7 @@ require (
 replace (
 	github.com/kfgitops/kfgitops/functions/ambient-mesh => ../functions/ambient-mesh
 	github.com/kfgitops/kfgitops/functions/argocd-apps => ../functions/argocd-apps
+	github.com/kfgitops/kfgitops/functions/backup => ../functions/backup
 	github.com/kfgitops/kfgitops/functions/identity-provider => ../functions/identity-provider
 	github.com/kfgitops/kfgitops/functions/kgateway-route => ../functions/kgateway-route
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops => ../functions/kubeflow-gitops

@@ -21,6 +21,7 @@ import (
 // platformNamespaces exist before the bundle is synced.
 var platformNamespaces = []string{
 	"argocd", // Argo CD runs here; argocd-apps puts the Applications here
+	"velero", // Velero runs here; backup puts its Schedules here
 }
 
 // prerequisiteCRDFiles hold the CRDs the platform installs before the

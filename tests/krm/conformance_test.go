@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/kfgitops/kfgitops/functions/backup/backup"
 	"github.com/kfgitops/kfgitops/functions/identity-provider/identityprovider"
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
 	"github.com/kfgitops/kfgitops/functions/placement/placement"
@@ -31,6 +32,7 @@ var validators = []kit.Function{
 var dayTwo = []kit.Function{
 	identityprovider.Function,
 	placement.Function,
+	backup.Function,
 }
 
 // dayTwoProfiles are the day-2 functions again with the config their step
@@ -40,6 +42,7 @@ func dayTwoProfiles() []kit.Function {
 	return []kit.Function{
 		withConfig{identityprovider.Function, "pipelines/kubeflow-day2/identity-provider.yaml"},
 		withConfig{placement.Function, "pipelines/kubeflow-day2/placement.yaml"},
+		withConfig{backup.Function, "pipelines/kubeflow-day2/backup.yaml"},
 	}
 }
 

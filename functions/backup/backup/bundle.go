@@ -34,7 +34,7 @@ type workload struct {
 type bundle struct {
 	// namespaces maps each namespace of the bundle to its data set.
 	namespaces map[string]string
-	workloads []workload
+	workloads  []workload
 	// dex is dex's Deployment, nil when the bundle has none.
 	dex *workload
 	// configMaps by namespace/name, for dex's config.
@@ -166,5 +166,6 @@ func matchesAny(patterns []string, name string) bool {
 }
 
 // describe names a workload the way messages do.
-func (w workload) describe() string { return fmt.Sprintf("%s %s/%s", w.obj.GetKind(), w.obj.GetNamespace(), w.obj.GetName()) }
-
+func (w workload) describe() string {
+	return fmt.Sprintf("%s %s/%s", w.obj.GetKind(), w.obj.GetNamespace(), w.obj.GetName())
+}

@@ -49,7 +49,9 @@ func checkSchedules(t *testing.T, v *crdschema.Validator, out []byte) int {
 	return n
 }
 
-func describe(o *fn.KubeObject) string { return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName() }
+func describe(o *fn.KubeObject) string {
+	return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
+}
 
 // Every Schedule of every golden case validates against Velero's CRD.
 func TestGoldenSchedulesValidate(t *testing.T) {
