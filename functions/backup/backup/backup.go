@@ -51,6 +51,10 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	for _, set := range dataSets {
 		tmpl, ok := plan.templates[set]
 		if !ok {
+			if slices.Contains(cfg.DataSets, set) {
+				kit.Summary(&rl.Results, "%s: data set %s: no namespace of the bundle belongs to it (%s), so no Schedule %s (an empty includedNamespaces is every namespace to Velero)",
+					FunctionName, set, members[set], scheduleName(set))
+			}
 			continue
 		}
 		o, err := newSchedule(cfg, set, tmpl)
@@ -64,6 +68,13 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	kit.Summary(&rl.Results, "%s: %s (%s) at %q, Backups kept %s, volumes by %s, %s",
 		FunctionName, plural(len(emitted), "Schedule"), strings.Join(emitted, ", "), cfg.Schedule, normalDuration(cfg.TTL), cfg.Volumes, plural(plan.hooks, "MySQL dump hook"))
 	return nil
+}
+
+// members says which namespaces make up each data set.
+var members = map[string]string{
+	DataSetKubeflow: "the bundle's Namespaces that are neither a profile's nor dex's",
+	DataSetProfiles: "no Profile, no Namespace labelled " + ProfileNamespaceLabel[0] + ": " + ProfileNamespaceLabel[1] + ", no namespaces.extra; profiles created at run time need namespaces.extra",
+	DataSetAuth:     "no dex Deployment",
 }
 
 func describeHooks(t backupSpec) string {

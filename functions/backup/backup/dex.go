@@ -25,9 +25,6 @@ type dexConfig struct {
 func (p *plan) noteDex(rs *fn.Results) {
 	d := p.b.dex
 	if d == nil {
-		if _, ok := p.templates[DataSetAuth]; !ok && slices.Contains(p.cfg.DataSets, DataSetAuth) {
-			kit.Summary(rs, "%s: no dex Deployment in the bundle: no %s Schedule", FunctionName, scheduleName(DataSetAuth))
-		}
 		return
 	}
 	if p.setOf(d.obj.GetNamespace()) == "" {

@@ -78,16 +78,22 @@ func (p *plan) notProfiles() []string {
 }
 
 // setOf is the enabled data set whose Schedule covers the namespace, "" if
-// none does.
+// none does. A namespace the bundle has no Namespace for is the profiles
+// Schedule's when a name or glob of namespaces.extra takes it.
 func (p *plan) setOf(ns string) string {
-	set := p.b.namespaces[ns]
-	if _, ok := p.templates[set]; !ok || matchesAny(p.excluded, ns) {
-		if t, ok := p.templates[DataSetProfiles]; ok && set == "" && matchesAny(t.IncludedNamespaces, ns) && !matchesAny(t.ExcludedNamespaces, ns) {
-			return DataSetProfiles
+	if matchesAny(p.excluded, ns) {
+		return ""
+	}
+	if set, known := p.b.namespaces[ns]; known {
+		if _, on := p.templates[set]; on {
+			return set
 		}
 		return ""
 	}
-	return set
+	if t, on := p.templates[DataSetProfiles]; on && matchesAny(t.IncludedNamespaces, ns) && !matchesAny(t.ExcludedNamespaces, ns) {
+		return DataSetProfiles
+	}
+	return ""
 }
 
 // hookDatabases adds a dump hook per MySQL server to the Schedule that
