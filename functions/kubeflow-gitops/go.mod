@@ -6,6 +6,7 @@ require (
 	github.com/kfgitops/kfgitops/functions/ambient-mesh v0.0.0
 	github.com/kfgitops/kfgitops/functions/argocd-apps v0.0.0
 	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0
+	github.com/kfgitops/kfgitops/functions/kserve-gateway v0.0.0
 	github.com/kfgitops/kfgitops/functions/profiles v0.0.0
 	github.com/kfgitops/kfgitops/functions/set-sync-wave v0.0.0
 	github.com/kfgitops/kfgitops/functions/strip-istio-sidecar v0.0.0
@@ -88,6 +89,7 @@ replace (
 	github.com/kfgitops/kfgitops/functions/ambient-mesh => ../ambient-mesh
 	github.com/kfgitops/kfgitops/functions/argocd-apps => ../argocd-apps
 	github.com/kfgitops/kfgitops/functions/kgateway-route => ../kgateway-route
+	github.com/kfgitops/kfgitops/functions/kserve-gateway => ../kserve-gateway
 	github.com/kfgitops/kfgitops/functions/profiles => ../profiles
 	github.com/kfgitops/kfgitops/functions/set-sync-wave => ../set-sync-wave
 	github.com/kfgitops/kfgitops/functions/strip-istio-sidecar => ../strip-istio-sidecar

@@ -53,6 +53,7 @@ func TestAPIServer(t *testing.T) {
 			if pc.runtimeSync {
 				runtimeSync(t, root, c, objs)
 			}
+			kserveSample(t, root, c)
 		})
 	}
 	t.Run("declared-profiles", func(t *testing.T) { declaredProfiles(t, root, bin) })

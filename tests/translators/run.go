@@ -81,23 +81,7 @@ func runCase(t *testing.T, c inputCase) caseResult {
 		res.kgatewaySkipped = "the output has no kgateway Gateway (createGateway: false, or nothing converted)"
 		return res
 	}
-	file := filepath.Join(t.TempDir(), "kgateway-input.yaml")
-	secrets, err := issuedSecrets(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kin := kgatewayInput(append(out, secrets...))
-	if err := writeObjects(file, kin); err != nil {
-		t.Fatal(err)
-	}
-	kgw, err := translateSynced(t, file, gw, kin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hcm, kgwRC, err := httpListener(kgw, kgatewayHTTPPort(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	kgw, kin, hcm, kgwRC := translateOutput(t, out, gw)
 	checkReports(&res, kgw, kin, hcm)
 
 	var bound []object
@@ -138,6 +122,32 @@ func runCase(t *testing.T, c inputCase) caseResult {
 		res.problems = append(res.problems, checkJWTProvider(hcm, *c.jwt)...)
 	}
 	return res
+}
+
+// translateOutput runs kgateway's translator over what it reads of the
+// pipeline's output (kgatewayInput, with the Secrets cert-manager would
+// issue) for Gateway gw: the result, its input, and the HTTP listener's
+// connection manager and route table.
+func translateOutput(t *testing.T, out []object, gw types.NamespacedName) (*kgateway.Result, []object, *connectionManager, *routev3.RouteConfiguration) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "kgateway-input.yaml")
+	secrets, err := issuedSecrets(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kin := kgatewayInput(append(out, secrets...))
+	if err := writeObjects(file, kin); err != nil {
+		t.Fatal(err)
+	}
+	kgw, err := translateSynced(t, file, gw, kin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hcm, rc, err := httpListener(kgw, kgatewayHTTPPort(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kgw, kin, hcm, rc
 }
 
 // kgatewayGateway is the kgateway Gateway of the output.

@@ -82,9 +82,9 @@ func readJSON(cm *fn.KubeObject, key string) (*jsonObject, error) {
 // does not decode: they are kept (KServe ignores them), but a misspelt key
 // does nothing, which the user should see.
 func reportUnknown(cm *fn.KubeObject, key string, doc *jsonObject, results *fn.Results) {
-	known := map[string][]string{IngressKey: IngressFields, DeployKey: DeployFields}[key]
+	known := map[string][]Field{IngressKey: IngressFields, DeployKey: DeployFields}[key]
 	for _, m := range doc.members {
-		if !slices.Contains(known, m.key) {
+		if !slices.ContainsFunc(known, func(f Field) bool { return f.Name == m.key }) {
 			kit.Info(results, cm, "data."+key, "%s is not a field KServe v0.16.0 reads; kept as it is", m.key)
 		}
 	}

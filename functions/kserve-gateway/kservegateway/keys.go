@@ -26,24 +26,31 @@ const (
 	KServeIngressGatewayField = "kserveIngressGateway"
 )
 
+// Field is one JSON field of a document KServe decodes, with the JSON type
+// of its Go field (bool: boolean, string and *string: string, *[]string:
+// array).
+type Field struct {
+	Name, Type string
+}
+
 // IngressFields are the JSON tags of IngressConfig at v0.16.0, in struct
 // order: each is present in the struct both before v0.15.0's Gateway API
 // work was released and after v0.17.1, so at v0.16.0 too.
-var IngressFields = []string{
-	EnableGatewayAPIField,
-	KServeIngressGatewayField,
-	"ingressGateway",
-	"knativeLocalGatewayService",
-	"localGateway",
-	"localGatewayService",
-	"ingressDomain",
-	"ingressClassName",
-	"additionalIngressDomains",
-	"domainTemplate",
-	"urlScheme",
-	"disableIstioVirtualHost",
-	"pathTemplate",
-	"disableIngressCreation",
+var IngressFields = []Field{
+	{EnableGatewayAPIField, "boolean"},
+	{KServeIngressGatewayField, "string"},
+	{"ingressGateway", "string"},
+	{"knativeLocalGatewayService", "string"},
+	{"localGateway", "string"},
+	{"localGatewayService", "string"},
+	{"ingressDomain", "string"},
+	{"ingressClassName", "string"},
+	{"additionalIngressDomains", "array"},
+	{"domainTemplate", "string"},
+	{"urlScheme", "string"},
+	{"disableIstioVirtualHost", "boolean"},
+	{"pathTemplate", "string"},
+	{"disableIngressCreation", "boolean"},
 }
 
 // DefaultDeploymentModeField is the field of DeployConfig this function
@@ -52,7 +59,7 @@ const DefaultDeploymentModeField = "defaultDeploymentMode"
 
 // DeployFields are the JSON tags of DeployConfig present at v0.16.0 (as
 // IngressFields: in the struct before v0.15.0 and after v0.17.1).
-var DeployFields = []string{DefaultDeploymentModeField}
+var DeployFields = []Field{{DefaultDeploymentModeField, "string"}}
 
 // DeploymentModes are the values NewDeployConfig accepts at v0.16.0
 // (constants.DeploymentModeType): Standard and Knative, the legacy names

@@ -15,6 +15,7 @@ import (
 	"github.com/kfgitops/kfgitops/functions/ambient-mesh/ambientmesh"
 	"github.com/kfgitops/kfgitops/functions/argocd-apps/argocdapps"
 	"github.com/kfgitops/kfgitops/functions/kgateway-route/kgatewayroute"
+	"github.com/kfgitops/kfgitops/functions/kserve-gateway/kservegateway"
 	"github.com/kfgitops/kfgitops/functions/profiles/profiles"
 	"github.com/kfgitops/kfgitops/functions/set-sync-wave/syncwave"
 	"github.com/kfgitops/kfgitops/functions/strip-istio-sidecar/stripsidecar"
@@ -30,10 +31,13 @@ import (
 //
 // profiles comes before ambient-mesh, which migrates the policies it renders
 // like any other L7 policy (waypoint, targetRefs, ztunnel companions).
+// kserve-gateway comes before kgateway-route, whose Gateway KServe's
+// HTTPRoutes attach to: it only edits KServe's settings ConfigMap.
 var Steps = []kit.Function{
 	stripsidecar.Function,
 	profiles.Function,
 	ambientmesh.Function,
+	kservegateway.Function,
 	kgatewayroute.Function,
 	syncwave.Function,
 	argocdapps.Function,

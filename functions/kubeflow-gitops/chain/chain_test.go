@@ -63,7 +63,7 @@ func TestConfigKeys(t *testing.T) {
 	for _, s := range chain.Steps {
 		keys = append(keys, chain.ConfigKey(s))
 	}
-	if got := strings.Join(keys, ","); got != "stripIstioSidecar,profiles,ambientMesh,kgatewayRoute,setSyncWave,argocdApps" {
+	if got := strings.Join(keys, ","); got != "stripIstioSidecar,profiles,ambientMesh,kserveGateway,kgatewayRoute,setSyncWave,argocdApps" {
 		t.Errorf("step keys %s", got)
 	}
 }
