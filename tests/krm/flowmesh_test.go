@@ -17,9 +17,9 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-// hboneHost is ztunnel's HBONE port: where both ends are in the mesh, the
+// hbonePort is ztunnel's HBONE port: where both ends are in the mesh, the
 // connection reaches the next hop's pod on it.
-const hboneHost = 15008
+const hbonePort = 15008
 
 // mesh is the chain's output as the platform runs it: the output's
 // namespaces and policies, and the corpus's Profile namespace as the profile
@@ -125,13 +125,30 @@ func (m *mesh) source(s flowSource) endpoint {
 
 // template is the pod template of the output's Deployment or StatefulSet.
 func (m *mesh) template(ns, name string) *fn.SubObject {
-	for _, o := range m.w.items {
-		if o.GetNamespace() == ns && o.GetName() == name && slices.Contains([]string{"Deployment", "StatefulSet"}, o.GetKind()) {
-			return o.GetMap("spec").GetMap("template")
+	for _, w := range m.podTemplates(ns) {
+		if w.name == name {
+			return w.tmpl
 		}
 	}
 	m.t.Fatalf("no Deployment or StatefulSet %s/%s in the output", ns, name)
 	return nil
+}
+
+type podTemplate struct {
+	name string
+	tmpl *fn.SubObject
+}
+
+// podTemplates are the pod templates of the output's Deployments and
+// StatefulSets in ns.
+func (m *mesh) podTemplates(ns string) []podTemplate {
+	var out []podTemplate
+	for _, o := range m.w.items {
+		if o.GetNamespace() == ns && slices.Contains([]string{"Deployment", "StatefulSet"}, o.GetKind()) {
+			out = append(out, podTemplate{o.GetName(), o.GetMap("spec").GetMap("template")})
+		}
+	}
+	return out
 }
 
 func serviceAccountOf(tmpl *fn.SubObject) string {
@@ -200,13 +217,9 @@ func (m *mesh) selectedTemplate(ns string, selector map[string]string) *fn.SubOb
 	if len(selector) == 0 {
 		return nil
 	}
-	for _, o := range m.w.items {
-		if o.GetNamespace() != ns || !slices.Contains([]string{"Deployment", "StatefulSet"}, o.GetKind()) {
-			continue
-		}
-		tmpl := o.GetMap("spec").GetMap("template")
-		if labels, _, _ := tmpl.NestedStringMap("metadata", "labels"); kit.MatchLabels(selector, labels) {
-			return tmpl
+	for _, w := range m.podTemplates(ns) {
+		if labels, _, _ := w.tmpl.NestedStringMap("metadata", "labels"); kit.MatchLabels(selector, labels) {
+			return w.tmpl
 		}
 	}
 	return nil
@@ -247,8 +260,8 @@ func (m *mesh) waypointOf(ns string, svcLabels map[string]string, fromGateway bo
 	if wpns == "" {
 		wpns = ns
 	}
-	if wpns != m.profile.name {
-		m.object("Gateway", wpns, name)
+	if wpns != m.profile.name { // runtime-sync writes the profile namespace's
+		m.object("Gateway", wpns, name) // fails the test when the output lacks it
 	}
 	return &ingress.Gateway{Namespace: wpns, Name: name}
 }

@@ -46,11 +46,11 @@ func (m *mesh) walkFlow(src flowSource, dst flowDestination, req flowRequest, di
 	request := meshauthz.Request{Principal: from.principal, Method: req.Method, Path: req.Path, Port: portString(dst.Port), Headers: lower(req.Headers)}
 	port := podPort
 	if from.principal != "" && to.principal != "" {
-		port = hboneHost
+		port = hbonePort
 		if wp := m.waypointOf(dst.Namespace, svcLabels, src.Gateway); wp != nil && !direct {
 			waypoint := netpol.Pod{Namespace: wp.Namespace, NamespaceLabels: m.namespaceLabels(wp.Namespace),
 				Labels: map[string]string{"gateway.networking.k8s.io/gateway-name": wp.Name}}
-			if !m.connect(&r, netpol.Connection{From: from.pod, To: waypoint, Port: hboneHost}, "the waypoint's pod") {
+			if !m.connect(&r, netpol.Connection{From: from.pod, To: waypoint, Port: hbonePort}, "the waypoint's pod") {
 				return r
 			}
 			allowed, by := meshauthz.Explain(m.t, m.atWaypoint(dst.Namespace, dst.Service, *wp), request, true)
