@@ -104,9 +104,10 @@ over both corpus renders. Each request meets, in order:
    ALLOW rules with L7 attributes do not match there), with the waypoint's identity when the request came through one.
 
 A test fails when a flow is denied (but for those listed as not fixed yet, which must stay denied), or when a
-variant in the last table (another namespace's workload, a missing or claimed user id) is allowed. "No policy selects" means the pod is not isolated in that direction. Pods labelled
-` + "`istio.io/dataplane-mode: none`" + ` are out of the mesh: ztunnel neither wraps traffic to them nor enforces
-AuthorizationPolicies for them, so only NetworkPolicies protect them. The guides that rely on these flows:
+variant in the last table (another namespace's workload, a missing or claimed user id) is allowed. "No policy
+selects" means the pod is not isolated in that direction. Pods labelled ` + "`istio.io/dataplane-mode: none`" + ` are out
+of the mesh: ztunnel neither wraps traffic to them nor enforces AuthorizationPolicies for them, so only
+NetworkPolicies protect them. The guides that rely on these flows:
 [pipelines](guides/pipelines.md), [Elyra](guides/elyra.md) and [serving](guides/serving.md).
 `
 
