@@ -18,6 +18,9 @@ const (
 	// version is the newest the module proxy lists.
 	VeleroModule  = "github.com/vmware-tanzu/velero"
 	VeleroVersion = "v1.18.3"
+	// The Prometheus Operator's module carries its CRDs as YAML.
+	PrometheusOperatorModule  = "github.com/prometheus-operator/prometheus-operator"
+	PrometheusOperatorVersion = "v0.85.0"
 )
 
 // ModuleDir returns the module cache directory of a module version,
@@ -59,6 +62,21 @@ func KgatewayFiles() ([]string, error) {
 // BackupStorageLocation, ...).
 func VeleroFiles() ([]string, error) {
 	return moduleGlob(VeleroModule, VeleroVersion, "config/crd/v1/bases/*.yaml")
+}
+
+// PrometheusOperatorFiles are the CRDs of the Prometheus Operator's kinds
+// the monitoring function writes (ServiceMonitor, PodMonitor,
+// PrometheusRule).
+func PrometheusOperatorFiles() ([]string, error) {
+	var out []string
+	for _, kind := range []string{"podmonitors", "prometheusrules", "servicemonitors"} {
+		files, err := moduleGlob(PrometheusOperatorModule, PrometheusOperatorVersion, "example/prometheus-operator-crd/monitoring.coreos.com_"+kind+".yaml")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
+	}
+	return out, nil
 }
 
 func moduleGlob(module, version, pattern string) ([]string, error) {

@@ -15,10 +15,11 @@ import (
 
 // Embedded file names start with the set they come from.
 const (
-	GatewayAPIPrefix = "gateway-api_"
-	KgatewayPrefix   = "kgateway_"
-	ArgoCDPrefix     = "argocd_"
-	VeleroPrefix     = "velero_"
+	GatewayAPIPrefix         = "gateway-api_"
+	KgatewayPrefix           = "kgateway_"
+	ArgoCDPrefix             = "argocd_"
+	VeleroPrefix             = "velero_"
+	PrometheusOperatorPrefix = "prometheus-operator_"
 )
 
 // ArgoCDApplicationCRD is the Argo CD Application CRD shared by the team,
@@ -26,7 +27,7 @@ const (
 const ArgoCDApplicationCRD = "shared/crds/argoproj.io_applications.yaml"
 
 // Sources lists the pinned source files, keyed by embedded name. Gateway API,
-// kgateway and Velero come from the Go module cache (through the module proxy);
+// kgateway, Velero and the Prometheus Operator come from the Go module cache (through the module proxy);
 // the Argo CD CRD from sharedRoot/shared/ (sharedRoot is the directory that
 // holds both the repository and shared/).
 // It needs the Go toolchain: only the generator and tests call it.
@@ -39,6 +40,7 @@ func Sources(sharedRoot string) (map[string]string, error) {
 		{GatewayAPIPrefix, crdschema.GatewayAPIStandardFiles},
 		{KgatewayPrefix, crdschema.KgatewayFiles},
 		{VeleroPrefix, crdschema.VeleroFiles},
+		{PrometheusOperatorPrefix, crdschema.PrometheusOperatorFiles},
 	} {
 		paths, err := set.find()
 		if err != nil {
