@@ -8,6 +8,7 @@ require (
 	github.com/kfgitops/kfgitops/functions/identity-provider v0.0.0
 	github.com/kfgitops/kfgitops/functions/kgateway-route v0.0.0
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops v0.0.0
+	github.com/kfgitops/kfgitops/functions/monitoring v0.0.0
 	github.com/kfgitops/kfgitops/functions/placement v0.0.0
 	github.com/kfgitops/kfgitops/functions/verify v0.0.0
 	github.com/kfgitops/kfgitops/kit v0.0.0
@@ -95,6 +96,7 @@ replace (
 	github.com/kfgitops/kfgitops/functions/identity-provider => ../functions/identity-provider
 	github.com/kfgitops/kfgitops/functions/kgateway-route => ../functions/kgateway-route
 	github.com/kfgitops/kfgitops/functions/kubeflow-gitops => ../functions/kubeflow-gitops
+	github.com/kfgitops/kfgitops/functions/monitoring => ../functions/monitoring
 	github.com/kfgitops/kfgitops/functions/placement => ../functions/placement
 	github.com/kfgitops/kfgitops/functions/set-sync-wave => ../functions/set-sync-wave
 	github.com/kfgitops/kfgitops/functions/strip-istio-sidecar => ../functions/strip-istio-sidecar

@@ -11,6 +11,7 @@ import (
 	"github.com/kfgitops/kfgitops/functions/backup/backup"
 	"github.com/kfgitops/kfgitops/functions/identity-provider/identityprovider"
 	"github.com/kfgitops/kfgitops/functions/kubeflow-gitops/chain"
+	"github.com/kfgitops/kfgitops/functions/monitoring/monitoring"
 	"github.com/kfgitops/kfgitops/functions/placement/placement"
 	"github.com/kfgitops/kfgitops/functions/verify/verify"
 	"github.com/kfgitops/kfgitops/kit"
@@ -32,6 +33,7 @@ var validators = []kit.Function{
 var dayTwo = []kit.Function{
 	identityprovider.Function,
 	placement.Function,
+	monitoring.Function,
 	backup.Function,
 }
 
@@ -42,6 +44,7 @@ func dayTwoProfiles() []kit.Function {
 	return []kit.Function{
 		withConfig{identityprovider.Function, "pipelines/kubeflow-day2/identity-provider.yaml"},
 		withConfig{placement.Function, "pipelines/kubeflow-day2/placement.yaml"},
+		withConfig{monitoring.Function, "pipelines/kubeflow-day2/monitoring.yaml"},
 		withConfig{backup.Function, "pipelines/kubeflow-day2/backup.yaml"},
 	}
 }

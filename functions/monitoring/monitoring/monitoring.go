@@ -44,6 +44,12 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	}
 	rl.Items = kit.RemoveItems(rl.Items, previousRun(rl.Items))
 	items := kit.EditableItems(rl.Items)
+	if len(items) == 0 {
+		// The platform's targets are those of the bundle's platform: an
+		// empty bundle has none.
+		kit.Summary(&rl.Results, "%s: the bundle is empty, nothing to monitor", FunctionName)
+		return nil
+	}
 	policies, err := allowPolicies(items)
 	if err != nil {
 		return err

@@ -55,8 +55,11 @@ func meta(kind, ns, name string, labels map[string]string) kit.ObjectMeta {
 
 // monitorNamespace is where a target's monitor lives.
 func monitorNamespace(cfg *Config, t Target) string {
-	if cfg.Namespace != "" {
+	switch {
+	case cfg.Namespace != "":
 		return cfg.Namespace
+	case t.MonitorIn != "":
+		return t.MonitorIn
 	}
 	return t.Namespace
 }

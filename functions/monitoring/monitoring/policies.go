@@ -34,7 +34,7 @@ func allowPolicies(items fn.KubeObjects) ([]allowPolicy, error) {
 				Action    string           `json:"action"`
 				Target    []map[string]any `json:"targetRefs"`
 				TargetOne map[string]any   `json:"targetRef"`
-				Selector *struct {
+				Selector  *struct {
 					MatchLabels map[string]string `json:"matchLabels"`
 				} `json:"selector"`
 			} `json:"spec"`

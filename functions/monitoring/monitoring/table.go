@@ -36,6 +36,9 @@ type Target struct {
 	// bundle), in every namespace when AnyNamespace.
 	Selector     map[string]string `json:"-"`
 	AnyNamespace bool              `json:"-"`
+	// MonitorIn is where the monitor lives when the config names no
+	// namespace and the target's namespace is not the bundle's.
+	MonitorIn string `json:"-"`
 	// Captured: ztunnel captures the pods' inbound traffic, so a scrape
 	// policy may be needed (never for pods out of the mesh's capture).
 	Captured bool `json:"-"`
