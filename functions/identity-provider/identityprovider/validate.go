@@ -88,6 +88,9 @@ func (c *Config) checkDexConnector() error {
 	if c.CookieRefresh != "" {
 		errs = append(errs, fmt.Errorf("cookieRefresh: mode %s keeps oauth2-proxy's settings for dex's tokens", ModeDexConnector))
 	}
+	if c.Claims.UserIDPrefix != "" {
+		errs = append(errs, fmt.Errorf("claims.userIDPrefix: mode %s: the gateway reads dex's email claim, which has no prefix", ModeDexConnector))
+	}
 	if err := checkHTTPSURL("connector.redirectURI", c.Connector.RedirectURI); err != nil {
 		errs = append(errs, err)
 	} else if u, _ := url.Parse(c.Connector.RedirectURI); !strings.HasSuffix(u.Path, "/dex/callback") {
