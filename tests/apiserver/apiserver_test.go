@@ -57,6 +57,7 @@ func TestAPIServer(t *testing.T) {
 		})
 	}
 	t.Run("declared-profiles", func(t *testing.T) { declaredProfiles(t, root, bin) })
+	t.Run("knative-removed", func(t *testing.T) { knativeRemoved(t, root, bin) })
 }
 
 // pipelineCases are the pipeline packages the suite renders with the real
