@@ -115,7 +115,6 @@ func ownedBy(o, owner *unstructured.Unstructured) bool {
 	return len(refs) == 1 && refs[0].UID == owner.GetUID() && refs[0].Kind == owner.GetKind() && refs[0].Controller != nil && *refs[0].Controller
 }
 
-
 // In a profile declared in Git the waypoint and the members' policies (and
 // what ambient-mesh migrated of them) are Argo CD's: the controller derives
 // only from what the upstream controllers create at run time.

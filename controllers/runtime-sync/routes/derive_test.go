@@ -188,4 +188,3 @@ func TestDeriveRefusesLossySubset(t *testing.T) {
 		t.Errorf("derived %d objects, refusals %+v; want none and %s", len(got), refusals, events.Unconvertible)
 	}
 }
-
