@@ -21,8 +21,10 @@ const (
 	GroupAdmission       = "admissionregistration.k8s.io"
 	GroupAPIRegistration = "apiregistration.k8s.io"
 	GroupApps            = "apps"
+	GroupAutoscaling     = "autoscaling"
 	GroupBatch           = "batch"
 	GroupNetworking      = "networking.k8s.io"
+	GroupPolicy          = "policy"
 	GroupRBAC            = "rbac.authorization.k8s.io"
 )
 
@@ -33,9 +35,13 @@ var (
 	CustomResourceDefinitionKind       = GroupKind{GroupAPIExtensions, "CustomResourceDefinition"}
 	NamespaceKind                      = GroupKind{"", "Namespace"}
 	ConfigMapKind                      = GroupKind{"", "ConfigMap"}
+	SecretKind                         = GroupKind{"", "Secret"}
+	ServiceAccountKind                 = GroupKind{"", "ServiceAccount"}
 	ServiceKind                        = GroupKind{"", "Service"}
 	DeploymentKind                     = GroupKind{GroupApps, "Deployment"}
 	NetworkPolicyKind                  = GroupKind{GroupNetworking, "NetworkPolicy"}
+	HorizontalPodAutoscalerKind        = GroupKind{GroupAutoscaling, "HorizontalPodAutoscaler"}
+	PodDisruptionBudgetKind            = GroupKind{GroupPolicy, "PodDisruptionBudget"}
 	MutatingWebhookConfigurationKind   = GroupKind{GroupAdmission, "MutatingWebhookConfiguration"}
 	ValidatingWebhookConfigurationKind = GroupKind{GroupAdmission, "ValidatingWebhookConfiguration"}
 	APIServiceKind                     = GroupKind{GroupAPIRegistration, "APIService"}

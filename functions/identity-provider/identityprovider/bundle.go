@@ -109,7 +109,7 @@ func hashSecrets(items fn.KubeObjects, deploy *fn.KubeObject, container string, 
 	}
 	var out []*fn.KubeObject
 	for _, o := range kit.EditableItems(items) {
-		if !secretKind.Is(o) || o.GetNamespace() != deploy.GetNamespace() || !refs[o.GetName()] {
+		if !kit.SecretKind.Is(o) || o.GetNamespace() != deploy.GetNamespace() || !refs[o.GetName()] {
 			continue
 		}
 		data, _, _ := o.NestedStringMap("data")

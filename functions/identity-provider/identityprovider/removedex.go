@@ -15,17 +15,10 @@ import (
 // with dex; an object of another kind there is not known as dex's and
 // stops the removal.
 var (
-	serviceAccountKind     = kit.GroupKind{Kind: "ServiceAccount"}
-	secretKind             = kit.GroupKind{Kind: "Secret"}
-	roleKind               = kit.GroupKind{Group: kit.GroupRBAC, Kind: "Role"}
-	roleBindingKind        = kit.GroupKind{Group: kit.GroupRBAC, Kind: "RoleBinding"}
-	clusterRoleKind        = kit.GroupKind{Group: kit.GroupRBAC, Kind: "ClusterRole"}
-	clusterRoleBindingKind = kit.GroupKind{Group: kit.GroupRBAC, Kind: "ClusterRoleBinding"}
-
-	dexNamespaceKinds = []kit.GroupKind{serviceAccountKind, secretKind, kit.ConfigMapKind, kit.ServiceKind, kit.DeploymentKind,
-		istio.VirtualServiceKind, kit.NetworkPolicyKind, roleKind, roleBindingKind}
+	dexNamespaceKinds = []kit.GroupKind{kit.ServiceAccountKind, kit.SecretKind, kit.ConfigMapKind, kit.ServiceKind, kit.DeploymentKind,
+		istio.VirtualServiceKind, kit.NetworkPolicyKind, kit.RoleKind, kit.RoleBindingKind}
 	// removable is every kind removeDex may remove.
-	removable = append([]kit.GroupKind{kit.NamespaceKind, clusterRoleKind, clusterRoleBindingKind, kit.CustomResourceDefinitionKind}, dexNamespaceKinds...)
+	removable = append([]kit.GroupKind{kit.NamespaceKind, kit.ClusterRoleKind, kit.ClusterRoleBindingKind, kit.CustomResourceDefinitionKind}, dexNamespaceKinds...)
 )
 
 // dexAPIGroup is the group of dex's storage CRDs.
@@ -50,7 +43,7 @@ func dexObjects(items fn.KubeObjects, ns string) (map[*fn.KubeObject]bool, error
 			if g, _, _ := o.NestedString("spec", "group"); g == dexAPIGroup {
 				drop[o] = true
 			}
-		case clusterRoleBindingKind.Is(o) && onlySubjectsOf(o, ns):
+		case kit.ClusterRoleBindingKind.Is(o) && onlySubjectsOf(o, ns):
 			drop[o] = true
 			if r, _, _ := o.NestedString("roleRef", "name"); r != "" {
 				roles[r] = true
@@ -58,13 +51,13 @@ func dexObjects(items fn.KubeObjects, ns string) (map[*fn.KubeObject]bool, error
 		}
 	}
 	for _, o := range items {
-		if (clusterRoleBindingKind.Is(o) || roleBindingKind.Is(o)) && !drop[o] {
+		if (kit.ClusterRoleBindingKind.Is(o) || kit.RoleBindingKind.Is(o)) && !drop[o] {
 			r, _, _ := o.NestedString("roleRef", "name")
 			delete(roles, r)
 		}
 	}
 	for _, o := range items {
-		if clusterRoleKind.Is(o) && roles[o.GetName()] {
+		if kit.ClusterRoleKind.Is(o) && roles[o.GetName()] {
 			drop[o] = true
 		}
 	}

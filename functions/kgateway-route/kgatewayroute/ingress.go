@@ -11,19 +11,12 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// Kinds of the Istio ingress gateway's workload and what only it uses.
-var (
-	serviceAccountKind          = kit.GroupKind{Kind: "ServiceAccount"}
-	horizontalPodAutoscalerKind = kit.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}
-	podDisruptionBudgetKind     = kit.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}
-)
-
 // ingressWorkloadKinds are the kinds the removal of the Istio ingress
 // gateway takes away (kit.Definition.Removes).
 var ingressWorkloadKinds = []kit.GroupKind{
-	kit.DeploymentKind, kit.ServiceKind, serviceAccountKind,
+	kit.DeploymentKind, kit.ServiceKind, kit.ServiceAccountKind,
 	kit.RoleKind, kit.RoleBindingKind, kit.ClusterRoleKind, kit.ClusterRoleBindingKind,
-	horizontalPodAutoscalerKind, podDisruptionBudgetKind,
+	kit.HorizontalPodAutoscalerKind, kit.PodDisruptionBudgetKind,
 	istio.PeerAuthenticationKind, istio.EnvoyFilterKind, istio.SidecarKind,
 	{Group: istio.GroupSecurity, Kind: "Telemetry"}, {Group: "telemetry.istio.io", Kind: "Telemetry"},
 	{Group: "extensions.istio.io", Kind: "WasmPlugin"},
@@ -146,18 +139,18 @@ func (r *ingressRemoval) removeUsers(accounts map[string]bool) {
 				r.remove(o, "the Istio ingress gateway's Service")
 				r.reportDangling(o)
 			}
-		case gk == horizontalPodAutoscalerKind:
+		case gk == kit.HorizontalPodAutoscalerKind:
 			kind, _, _ := o.NestedString("spec", "scaleTargetRef", "kind")
 			target, _, _ := o.NestedString("spec", "scaleTargetRef", "name")
 			if kind == "Deployment" && r.removed[kit.DeploymentKind.String()+" "+o.GetNamespace()+"/"+target] {
 				r.remove(o, "the Istio ingress gateway's autoscaler")
 			}
-		case gk == podDisruptionBudgetKind:
+		case gk == kit.PodDisruptionBudgetKind:
 			sel, _, _ := o.NestedStringMap("spec", "selector", "matchLabels")
 			if r.selectsPods(o.GetNamespace(), sel, false) && !r.selectsOtherPods(o.GetNamespace(), sel, false) {
 				r.remove(o, "the Istio ingress gateway's disruption budget")
 			}
-		case gk == serviceAccountKind && accounts[o.GetNamespace()+"/"+o.GetName()]:
+		case gk == kit.ServiceAccountKind && accounts[o.GetNamespace()+"/"+o.GetName()]:
 			if !r.accountInUse(o.GetNamespace(), o.GetName()) {
 				r.remove(o, "the Istio ingress gateway's ServiceAccount")
 			}
@@ -215,7 +208,7 @@ func (r *ingressRemoval) onlyRemovedAccounts(b *fn.KubeObject) bool {
 	subjects, _, _ := b.NestedSlice("subjects")
 	for _, s := range subjects {
 		ref := kit.RefAt(s, kit.ObjectID{Namespace: b.GetNamespace()})
-		if ref.Kind != "ServiceAccount" || !r.removed[serviceAccountKind.String()+" "+ref.Namespace+"/"+ref.Name] {
+		if ref.Kind != "ServiceAccount" || !r.removed[kit.ServiceAccountKind.String()+" "+ref.Namespace+"/"+ref.Name] {
 			return false
 		}
 	}

@@ -97,7 +97,7 @@ func checkRendered(t *testing.T, items fn.KubeObjects) (hpas, pdbs int) {
 			continue
 		}
 		switch {
-		case placement.HorizontalPodAutoscalerKind.Is(o):
+		case kit.HorizontalPodAutoscalerKind.Is(o):
 			hpas++
 			var h autoscalingv2.HorizontalPodAutoscaler
 			decodeStrict(t, o, &h)
@@ -114,7 +114,7 @@ func checkRendered(t *testing.T, items fn.KubeObjects) (hpas, pdbs int) {
 					t.Errorf("%s: container %s requests no cpu", kit.Describe(o), c.Name)
 				}
 			}
-		case placement.PodDisruptionBudgetKind.Is(o):
+		case kit.PodDisruptionBudgetKind.Is(o):
 			pdbs++
 			var b policyv1.PodDisruptionBudget
 			decodeStrict(t, o, &b)

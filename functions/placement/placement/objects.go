@@ -18,13 +18,6 @@ const ManagedBy = "kfgitops-placement"
 // RuleAnnotation names the rule an object was rendered for.
 const RuleAnnotation = "placement.fn.kfgitops.dev/rule"
 
-var (
-	// HorizontalPodAutoscalerKind and PodDisruptionBudgetKind are what
-	// this function renders (and replaces on a re-run).
-	HorizontalPodAutoscalerKind = kit.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}
-	PodDisruptionBudgetKind     = kit.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}
-)
-
 // The rendered objects, as structs so that their fields come out in the
 // order kubectl shows them.
 
@@ -82,8 +75,8 @@ func meta(kind, ns, name, rule string) kit.ObjectMeta {
 // utilization of its pods' requests.
 func newHPA(w *fn.KubeObject, rule string, a *Autoscaling) (*fn.KubeObject, error) {
 	var o hpaObject
-	o.header = header{APIVersion: "autoscaling/v2", Kind: HorizontalPodAutoscalerKind.Kind,
-		Metadata: meta(HorizontalPodAutoscalerKind.Kind, w.GetNamespace(), w.GetName(), rule)}
+	o.header = header{APIVersion: "autoscaling/v2", Kind: kit.HorizontalPodAutoscalerKind.Kind,
+		Metadata: meta(kit.HorizontalPodAutoscalerKind.Kind, w.GetNamespace(), w.GetName(), rule)}
 	o.Spec.ScaleTargetRef = crossVersionRef{APIVersion: w.GetAPIVersion(), Kind: w.GetKind(), Name: w.GetName()}
 	o.Spec.MinReplicas, o.Spec.MaxReplicas = a.MinReplicas, a.MaxReplicas
 	for _, t := range a.targets() {
@@ -118,8 +111,8 @@ func (a *Autoscaling) targets() []utilizationTarget {
 // the workload's own selector.
 func newPDB(w *fn.KubeObject, rule string, b *DisruptionBudget, sel *metav1.LabelSelector) (*fn.KubeObject, error) {
 	var o pdbObject
-	o.header = header{APIVersion: "policy/v1", Kind: PodDisruptionBudgetKind.Kind,
-		Metadata: meta(PodDisruptionBudgetKind.Kind, w.GetNamespace(), w.GetName(), rule)}
+	o.header = header{APIVersion: "policy/v1", Kind: kit.PodDisruptionBudgetKind.Kind,
+		Metadata: meta(kit.PodDisruptionBudgetKind.Kind, w.GetNamespace(), w.GetName(), rule)}
 	switch {
 	case b.MinAvailable != nil:
 		o.Spec.MinAvailable = intOrString(*b.MinAvailable)

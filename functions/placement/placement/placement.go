@@ -20,7 +20,7 @@ import (
 const FunctionName = "placement"
 
 // rendered are the kinds a re-run replaces when they carry the marker.
-var rendered = []kit.GroupKind{HorizontalPodAutoscalerKind, PodDisruptionBudgetKind}
+var rendered = []kit.GroupKind{kit.HorizontalPodAutoscalerKind, kit.PodDisruptionBudgetKind}
 
 // Function is placement.
 var Function = kit.Definition[Config]{

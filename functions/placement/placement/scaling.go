@@ -174,7 +174,7 @@ func (p *planner) requestsFor(o *fn.KubeObject, a *Autoscaling, fs *findings) bo
 // function, that targets the workload.
 func (p *planner) existingHPA(o *fn.KubeObject) *fn.KubeObject {
 	for _, h := range p.items {
-		if !HorizontalPodAutoscalerKind.Is(h) || h.GetNamespace() != o.GetNamespace() {
+		if !kit.HorizontalPodAutoscalerKind.Is(h) || h.GetNamespace() != o.GetNamespace() {
 			continue
 		}
 		kind, _, _ := h.NestedString("spec", "scaleTargetRef", "kind")
@@ -278,7 +278,7 @@ func (p *planner) budgetClash(o *fn.KubeObject, sel *metav1.LabelSelector, podLa
 		}
 	}
 	for _, b := range p.items {
-		if !PodDisruptionBudgetKind.Is(b) || b.GetNamespace() != o.GetNamespace() {
+		if !kit.PodDisruptionBudgetKind.Is(b) || b.GetNamespace() != o.GetNamespace() {
 			continue
 		}
 		var other metav1.LabelSelector

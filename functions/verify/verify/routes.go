@@ -19,7 +19,6 @@ var routeKinds = []kit.GroupKind{
 
 var (
 	referenceGrantKind = kit.GroupKind{Group: kit.GroupGatewayAPI, Kind: "ReferenceGrant"}
-	secretKind         = kit.GroupKind{Kind: "Secret"}
 	certificateKind    = kit.GroupKind{Group: "cert-manager.io", Kind: "Certificate"}
 )
 
@@ -332,7 +331,7 @@ func certificateRefs(gw *fn.KubeObject) []ref {
 	for i, l := range listeners {
 		certs, _, _ := l.NestedSlice("tls", "certificateRefs")
 		for j, c := range certs {
-			out = append(out, readRef(c, fmt.Sprintf("spec.listeners[%d].tls.certificateRefs[%d]", i, j), secretKind, gw.GetNamespace()))
+			out = append(out, readRef(c, fmt.Sprintf("spec.listeners[%d].tls.certificateRefs[%d]", i, j), kit.SecretKind, gw.GetNamespace()))
 		}
 	}
 	return out
@@ -342,18 +341,18 @@ func checkGatewayCertificates(b *bundle, r *reporter) error {
 	written := map[kit.ObjectID]bool{} // Secrets cert-manager Certificates write
 	for _, c := range b.byKind[certificateKind] {
 		if name, _, _ := c.NestedString("spec", "secretName"); name != "" {
-			written[kit.ObjectID{GroupKind: secretKind, Namespace: c.GetNamespace(), Name: name}] = true
+			written[kit.ObjectID{GroupKind: kit.SecretKind, Namespace: c.GetNamespace(), Name: name}] = true
 		}
 	}
 	for _, gw := range b.byKind[kit.GatewayKind] {
 		for _, c := range certificateRefs(gw) {
-			if c.gk != secretKind {
+			if c.gk != kit.SecretKind {
 				if !b.exists(c.gk, c.namespace, c.name) {
 					r.errorf(gw, c.field+".name", "certificate %s is not in the bundle", c)
 				}
 				continue
 			}
-			if !b.exists(secretKind, c.namespace, c.name) && !written[kit.ObjectID{GroupKind: secretKind, Namespace: c.namespace, Name: c.name}] {
+			if !b.exists(kit.SecretKind, c.namespace, c.name) && !written[kit.ObjectID{GroupKind: kit.SecretKind, Namespace: c.namespace, Name: c.name}] {
 				r.errorf(gw, c.field+".name", "Secret %s/%s is neither in the bundle nor written by a cert-manager Certificate of the bundle", c.namespace, c.name)
 			}
 		}
