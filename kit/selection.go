@@ -1,6 +1,10 @@
 package kit
 
-import "github.com/kptdev/krm-functions-sdk/go/fn"
+import (
+	"slices"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+)
 
 // Editable reports whether a function may touch the object: local-config
 // objects (function configs, kpt's own files) and the Kptfile pass through
@@ -35,4 +39,17 @@ func RemoveItems(items fn.KubeObjects, drop map[*fn.KubeObject]bool) fn.KubeObje
 		}
 	}
 	return out
+}
+
+// RemoveRendered drops from items what an earlier run of a function
+// rendered, so that the run renders it afresh: the editable objects of one of
+// kinds whose ManagedByLabel is managedBy.
+func RemoveRendered(items fn.KubeObjects, managedBy string, kinds []GroupKind) fn.KubeObjects {
+	drop := map[*fn.KubeObject]bool{}
+	for _, o := range EditableItems(items) {
+		if o.GetLabel(ManagedByLabel) == managedBy && slices.Contains(kinds, GroupKindOf(o)) {
+			drop[o] = true
+		}
+	}
+	return RemoveItems(items, drop)
 }

@@ -34,7 +34,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 			FunctionName, strings.Join(dataSets, ", "))
 		return nil
 	}
-	rl.Items = kit.RemoveItems(rl.Items, previousRun(rl.Items))
+	rl.Items = kit.RemoveRendered(rl.Items, ManagedBy, []kit.GroupKind{ScheduleKind})
 	b, err := readBundle(kit.EditableItems(rl.Items))
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		emitted = append(emitted, o.GetName())
 	}
 	kit.Summary(&rl.Results, "%s: %s (%s) at %q, Backups kept %s, volumes by %s, %s",
-		FunctionName, plural(len(emitted), "Schedule"), strings.Join(emitted, ", "), cfg.Schedule, normalDuration(cfg.TTL), cfg.Volumes, plural(plan.hooks, "MySQL dump hook"))
+		FunctionName, kit.Plural(len(emitted), "Schedule"), strings.Join(emitted, ", "), cfg.Schedule, normalDuration(cfg.TTL), cfg.Volumes, kit.Plural(plan.hooks, "MySQL dump hook"))
 	return nil
 }
 
@@ -86,23 +86,4 @@ func describeHooks(t backupSpec) string {
 		names[i] = h.Name
 	}
 	return "; pre-backup hooks " + strings.Join(names, ", ")
-}
-
-// previousRun marks the Schedules an earlier run emitted: they are emitted
-// afresh.
-func previousRun(items fn.KubeObjects) map[*fn.KubeObject]bool {
-	drop := map[*fn.KubeObject]bool{}
-	for _, o := range kit.EditableItems(items) {
-		if ScheduleKind.Is(o) && o.GetLabel(kit.ManagedByLabel) == ManagedBy {
-			drop[o] = true
-		}
-	}
-	return drop
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

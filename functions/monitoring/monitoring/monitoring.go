@@ -10,7 +10,6 @@ package monitoring
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -42,7 +41,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		kit.Summary(&rl.Results, "%s: off, nothing added: set enable: true and prometheus (namespace, serviceAccount) to add ServiceMonitors and PodMonitors for Kubeflow, the mesh and the ingress", FunctionName)
 		return nil
 	}
-	rl.Items = kit.RemoveItems(rl.Items, previousRun(rl.Items))
+	rl.Items = kit.RemoveRendered(rl.Items, ManagedBy, written)
 	items := kit.EditableItems(rl.Items)
 	if len(items) == 0 {
 		// The platform's targets are those of the bundle's platform: an
@@ -151,15 +150,4 @@ func (e *emitter) finish() error {
 	kit.Summary(e.results, "%s: %d monitors, %d scrape policies admitting %s, %s%s",
 		FunctionName, e.monitors, len(e.scrape), e.cfg.Prometheus.Principal(), rules, absent)
 	return nil
-}
-
-// previousRun marks the objects an earlier run wrote.
-func previousRun(items fn.KubeObjects) map[*fn.KubeObject]bool {
-	drop := map[*fn.KubeObject]bool{}
-	for _, o := range kit.EditableItems(items) {
-		if o.GetLabel(kit.ManagedByLabel) == ManagedBy && slices.Contains(written, kit.GroupKindOf(o)) {
-			drop[o] = true
-		}
-	}
-	return drop
 }

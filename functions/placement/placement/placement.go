@@ -51,7 +51,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		kit.Summary(&rl.Results, "%s: no rules, nothing changed; give rules (match, and nodeSelector, tolerations, affinity, resources, replicas, autoscaling or disruptionBudget) to place workloads", FunctionName)
 		return nil
 	}
-	rl.Items = kit.RemoveItems(rl.Items, previousRun(rl.Items))
+	rl.Items = kit.RemoveRendered(rl.Items, ManagedBy, rendered)
 	res := preset.Resolve(cfg.Preset, rl.Items)
 	p := &planner{cfg: cfg, preset: res.Preset, scope: kit.NewScope(rl.Items), presets: cfg.presets(),
 		items: kit.EditableItems(rl.Items), hpaRule: map[*fn.KubeObject]string{}, hpaMin: map[*fn.KubeObject]int32{}, pdbRule: map[*fn.KubeObject]string{}}
@@ -83,8 +83,8 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	}
 	rl.Items = append(rl.Items, p.rendered...)
 	kit.Summary(&rl.Results, "%s: preset %s (%s); %s matching %s, %s, %s",
-		FunctionName, res.Preset, res.Reason, plural(len(cfg.Rules), "rule"), plural(placedCount(matched), "workload"),
-		plural(len(p.hpaMin), "HorizontalPodAutoscaler"), plural(len(p.pdbRule), "PodDisruptionBudget"))
+		FunctionName, res.Preset, res.Reason, kit.Plural(len(cfg.Rules), "rule"), kit.Plural(placedCount(matched), "workload"),
+		kit.Plural(len(p.hpaMin), "HorizontalPodAutoscaler"), kit.Plural(len(p.pdbRule), "PodDisruptionBudget"))
 	return nil
 }
 
@@ -176,27 +176,4 @@ func placedCount(matched []fn.KubeObjects) int {
 		}
 	}
 	return len(seen)
-}
-
-// previousRun marks what an earlier run rendered: it is rendered afresh.
-func previousRun(items fn.KubeObjects) map[*fn.KubeObject]bool {
-	drop := map[*fn.KubeObject]bool{}
-	for _, o := range kit.EditableItems(items) {
-		if o.GetLabel(kit.ManagedByLabel) != ManagedBy {
-			continue
-		}
-		for _, gk := range rendered {
-			if gk.Is(o) {
-				drop[o] = true
-			}
-		}
-	}
-	return drop
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

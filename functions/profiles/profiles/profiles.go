@@ -44,7 +44,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	rl.Items = kit.RemoveItems(rl.Items, previousRun(rl.Items))
+	rl.Items = kit.RemoveRendered(rl.Items, ManagedBy, rendered)
 	if err := checkBundle(rl.Items, cfg, r); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		if p.State == StateRetire {
 			retired++
 			kit.Info(&rl.Results, objs[0], "", "retired: the Profile and the access of its %s are no longer rendered, so Argo CD prunes them and the profile controller's own objects go with the Profile; "+
-				"the Namespace and its data stay (owned by no Profile, %s %s): remove the profile from the config, then delete the namespace by hand when its data may go", plural(len(p.grants), "member"), argocd.SyncOptionsAnnotation, survive)
+				"the Namespace and its data stay (owned by no Profile, %s %s): remove the profile from the config, then delete the namespace by hand when its data may go", kit.Plural(len(p.grants), "member"), argocd.SyncOptionsAnnotation, survive)
 			continue
 		}
 		bindings += len(p.grants)
@@ -76,7 +76,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		prune = "; a member removed from the config loses access only if the profiles Application prunes (argocd-apps: prune: true on group profiles)"
 	}
 	kit.Summary(&rl.Results, "%s: %s (%d retired), %s; principals and user-id header from %s%s",
-		FunctionName, plural(len(r.profiles), "profile"), retired, plural(bindings, "member binding"), settings.describe(), prune)
+		FunctionName, kit.Plural(len(r.profiles), "profile"), retired, kit.Plural(bindings, "member binding"), settings.describe(), prune)
 	return nil
 }
 
@@ -115,31 +115,7 @@ func describeGrants(gs []grant) string {
 	for i, g := range gs {
 		parts[i] = g.user.Email + " " + g.role
 	}
-	return fmt.Sprintf("%s: %s", plural(len(gs), "member"), strings.Join(parts, ", "))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// previousRun marks the objects an earlier run rendered (and what
-// ambient-mesh derived from them): they are rendered afresh.
-func previousRun(items fn.KubeObjects) map[*fn.KubeObject]bool {
-	drop := map[*fn.KubeObject]bool{}
-	for _, o := range kit.EditableItems(items) {
-		if o.GetLabel(ManagedByLabel) != ManagedBy {
-			continue
-		}
-		for _, gk := range rendered {
-			if gk.Is(o) {
-				drop[o] = true
-			}
-		}
-	}
-	return drop
+	return fmt.Sprintf("%s: %s", kit.Plural(len(gs), "member"), strings.Join(parts, ", "))
 }
 
 // checkBundle rejects profiles that would take a namespace of the platform

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/kfgitops/kfgitops/kit"
@@ -64,7 +63,7 @@ func checkNamespaces(b *bundle, r *reporter) error {
 		count[ns]++
 	}
 	for _, ns := range missing {
-		o, objects := first[ns], plural(count[ns], "object")
+		o, objects := first[ns], kit.Plural(count[ns], "object")
 		switch {
 		case !fatal:
 			r.warnf(o, "metadata.namespace", "namespace %s (%s) is not in the bundle: whatever deploys the bundle must create it", ns, objects)
@@ -75,11 +74,4 @@ func checkNamespaces(b *bundle, r *reporter) error {
 		}
 	}
 	return nil
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
