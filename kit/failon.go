@@ -21,11 +21,10 @@ const (
 
 // Validate rejects a value that is neither level.
 func (f FailOn) Validate() error {
-	switch f {
-	case "", FailOnError, FailOnWarning:
+	if f == "" {
 		return nil
 	}
-	return fmt.Errorf("failOn %q: want %q or %q", f, FailOnError, FailOnWarning)
+	return CheckOneOf("failOn", f, FailOnError, FailOnWarning)
 }
 
 // Enforce fails a run that succeeded but produced warnings (results) when f

@@ -135,8 +135,8 @@ func (c *Config) Validate() error {
 	if err := kit.CheckDNSLabel("waypointName", c.WaypointName); err != nil {
 		return err
 	}
-	if c.UseWaypointOn != UseWaypointOnService && c.UseWaypointOn != UseWaypointOnNamespace {
-		return fmt.Errorf("useWaypointOn %q: want %q or %q", c.UseWaypointOn, UseWaypointOnService, UseWaypointOnNamespace)
+	if err := kit.CheckOneOf("useWaypointOn", c.UseWaypointOn, UseWaypointOnService, UseWaypointOnNamespace); err != nil {
+		return err
 	}
 	if err := kit.CheckDNSLabel("ingressGateway.namespace", c.IngressGateway.Namespace); err != nil {
 		return err
@@ -147,10 +147,8 @@ func (c *Config) Validate() error {
 	if err := c.Preset.Validate(); err != nil {
 		return err
 	}
-	switch c.AbsentNamespaces {
-	case AbsentNamespacesWarn, AbsentNamespacesLabelledElsewhere, AbsentNamespacesEmit:
-	default:
-		return fmt.Errorf("absentNamespaces %q: want %q, %q or %q", c.AbsentNamespaces, AbsentNamespacesWarn, AbsentNamespacesLabelledElsewhere, AbsentNamespacesEmit)
+	if err := kit.CheckOneOf("absentNamespaces", c.AbsentNamespaces, AbsentNamespacesWarn, AbsentNamespacesLabelledElsewhere, AbsentNamespacesEmit); err != nil {
+		return err
 	}
 	if err := c.RuntimeSync.validate(c.KeepIstioIngressPrincipal); err != nil {
 		return err

@@ -58,15 +58,11 @@ func (c *Config) Validate() error {
 	if err := c.Preset.Validate(); err != nil {
 		return err
 	}
-	switch c.DeploymentMode {
-	case Standard, Serverless:
-	default:
-		return fmt.Errorf("deploymentMode %q: want %q or %q", c.DeploymentMode, Standard, Serverless)
+	if err := kit.CheckOneOf("deploymentMode", c.DeploymentMode, Standard, Serverless); err != nil {
+		return err
 	}
-	switch c.KnativeServing {
-	case KnativeKeep, KnativeRemove:
-	default:
-		return fmt.Errorf("knativeServing %q: want %q or %q", c.KnativeServing, KnativeKeep, KnativeRemove)
+	if err := kit.CheckOneOf("knativeServing", c.KnativeServing, KnativeKeep, KnativeRemove); err != nil {
+		return err
 	}
 	if c.KnativeServing == KnativeRemove && c.DeploymentMode == Serverless {
 		return fmt.Errorf("knativeServing %q with deploymentMode %q: Serverless InferenceServices run on Knative Serving; remove it only with deploymentMode %q", KnativeRemove, Serverless, Standard)

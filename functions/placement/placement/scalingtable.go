@@ -1,10 +1,6 @@
 package placement
 
-import (
-	"fmt"
-
-	"github.com/kfgitops/kfgitops/kit"
-)
+import "github.com/kfgitops/kfgitops/kit"
 
 // Scaling is how a workload behaves with more than one replica.
 type Scaling string
@@ -24,11 +20,10 @@ const (
 )
 
 func (s Scaling) validate() error {
-	switch s {
-	case "", Stateless, LeaderElected:
+	if s == "" {
 		return nil
 	}
-	return fmt.Errorf("scaling %q: want %q or %q", s, Stateless, LeaderElected)
+	return kit.CheckOneOf("scaling", s, Stateless, LeaderElected)
 }
 
 // knownScaling is one Kubeflow component whose scaling was established from
