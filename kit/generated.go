@@ -19,6 +19,14 @@ type ObjectMeta struct {
 	Annotations map[string]string `json:"annotations,omitempty" yaml:"annotations,omitempty"`
 }
 
+// Header is what every object a function emits as a struct starts with, in
+// kubectl's order; embed it with `yaml:",inline"`.
+type Header struct {
+	APIVersion string     `json:"apiVersion" yaml:"apiVersion"`
+	Kind       string     `json:"kind" yaml:"kind"`
+	Metadata   ObjectMeta `json:"metadata" yaml:"metadata"`
+}
+
 // The annotations that tell kpt which file an object is written to: the
 // current one and the legacy one older readers still use.
 var pathAnnotations = [...]string{"internal.config.kubernetes.io/path", "config.kubernetes.io/path"}

@@ -23,10 +23,8 @@ const ProfileResource = "profiles.kubeflow.org"
 // this function sets.
 
 type scheduleObject struct {
-	APIVersion string         `yaml:"apiVersion"`
-	Kind       string         `yaml:"kind"`
-	Metadata   kit.ObjectMeta `yaml:"metadata"`
-	Spec       scheduleSpec   `yaml:"spec"`
+	kit.Header `yaml:",inline"`
+	Spec       scheduleSpec `yaml:"spec"`
 }
 
 type scheduleSpec struct {
@@ -122,10 +120,8 @@ func newSchedule(cfg *Config, set string, tmpl backupSpec) (*fn.KubeObject, erro
 	tmpl.TTL = normalDuration(cfg.TTL)
 	tmpl.Metadata.Labels = map[string]string{DataSetLabel: set}
 	return kit.NewObject(scheduleObject{
-		APIVersion: "velero.io/v1",
-		Kind:       ScheduleKind.Kind,
-		Metadata:   meta,
-		Spec:       scheduleSpec{Schedule: cfg.Schedule, Template: tmpl},
+		Header: kit.Header{APIVersion: "velero.io/v1", Kind: ScheduleKind.Kind, Metadata: meta},
+		Spec:   scheduleSpec{Schedule: cfg.Schedule, Template: tmpl},
 	})
 }
 

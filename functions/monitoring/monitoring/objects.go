@@ -30,15 +30,9 @@ const tokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 // asks for: get on the non-resource URL /metrics.
 const metricsReader = "kfgitops-monitoring-metrics-reader"
 
-type header struct {
-	APIVersion string         `yaml:"apiVersion"`
-	Kind       string         `yaml:"kind"`
-	Metadata   kit.ObjectMeta `yaml:"metadata"`
-}
-
 type object struct {
-	header `yaml:",inline"`
-	Spec   map[string]any `yaml:"spec,omitempty"`
+	kit.Header `yaml:",inline"`
+	Spec       map[string]any `yaml:"spec,omitempty"`
 }
 
 // meta is a written object's metadata: the marker, the configured labels
@@ -105,7 +99,7 @@ func newMonitor(cfg *Config, r resolved) (*fn.KubeObject, error) {
 		spec["selector"] = map[string]any{"matchLabels": toAny(r.podSelector)}
 		spec["podMetricsEndpoints"] = []any{ep}
 	}
-	o := object{header{monitoringGroup + "/v1", kind, meta(kind, monitorNamespace(cfg, r.Target), r.Name, cfg.Labels)}, spec}
+	o := object{kit.Header{APIVersion: monitoringGroup + "/v1", Kind: kind, Metadata: meta(kind, monitorNamespace(cfg, r.Target), r.Name, cfg.Labels)}, spec}
 	return kit.NewObject(o)
 }
 
@@ -122,23 +116,23 @@ func newScrapePolicy(cfg *Config, r resolved) (*fn.KubeObject, error) {
 		}},
 	}
 	kind := istio.AuthorizationPolicyKind.Kind
-	o := object{header{istio.AuthorizationPolicyKind.Group + "/v1", kind, meta(kind, r.Namespace, r.Name+"-prometheus-scrape", nil)}, spec}
+	o := object{kit.Header{APIVersion: istio.AuthorizationPolicyKind.Group + "/v1", Kind: kind, Metadata: meta(kind, r.Namespace, r.Name+"-prometheus-scrape", nil)}, spec}
 	return kit.NewObject(o)
 }
 
 type rbacObject struct {
-	header   `yaml:",inline"`
-	Rules    []map[string]any `yaml:"rules,omitempty"`
-	RoleRef  map[string]any   `yaml:"roleRef,omitempty"`
-	Subjects []map[string]any `yaml:"subjects,omitempty"`
+	kit.Header `yaml:",inline"`
+	Rules      []map[string]any `yaml:"rules,omitempty"`
+	RoleRef    map[string]any   `yaml:"roleRef,omitempty"`
+	Subjects   []map[string]any `yaml:"subjects,omitempty"`
 }
 
 // metricsReaderRBAC lets Prometheus' service account through
 // kube-rbac-proxy: get on /metrics, nothing else.
 func metricsReaderRBAC(cfg *Config) (fn.KubeObjects, error) {
-	role := rbacObject{header: header{kit.GroupRBAC + "/v1", "ClusterRole", meta("ClusterRole", "", metricsReader, nil)},
+	role := rbacObject{Header: kit.Header{APIVersion: kit.GroupRBAC + "/v1", Kind: "ClusterRole", Metadata: meta("ClusterRole", "", metricsReader, nil)},
 		Rules: []map[string]any{{"nonResourceURLs": []any{"/metrics"}, "verbs": []any{"get"}}}}
-	binding := rbacObject{header: header{kit.GroupRBAC + "/v1", "ClusterRoleBinding", meta("ClusterRoleBinding", "", metricsReader, nil)},
+	binding := rbacObject{Header: kit.Header{APIVersion: kit.GroupRBAC + "/v1", Kind: "ClusterRoleBinding", Metadata: meta("ClusterRoleBinding", "", metricsReader, nil)},
 		RoleRef:  map[string]any{"apiGroup": kit.GroupRBAC, "kind": "ClusterRole", "name": metricsReader},
 		Subjects: []map[string]any{{"kind": "ServiceAccount", "name": cfg.Prometheus.ServiceAccount, "namespace": cfg.Prometheus.Namespace}}}
 	var out fn.KubeObjects

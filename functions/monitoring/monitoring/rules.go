@@ -68,7 +68,7 @@ func newPrometheusRule(cfg *Config) (*fn.KubeObject, error) {
 		ns = cfg.Gateway.Namespace
 	}
 	kind := PrometheusRuleKind.Kind
-	o := object{header{monitoringGroup + "/v1", kind, meta(kind, ns, rulesName, cfg.Labels)},
+	o := object{kit.Header{APIVersion: monitoringGroup + "/v1", Kind: kind, Metadata: meta(kind, ns, rulesName, cfg.Labels)},
 		map[string]any{"groups": []any{map[string]any{"name": "kubeflow-gitops", "rules": rules}}}}
 	return kit.NewObject(o)
 }

@@ -21,12 +21,6 @@ const RuleAnnotation = "placement.fn.kfgitops.dev/rule"
 // The rendered objects, as structs so that their fields come out in the
 // order kubectl shows them.
 
-type header struct {
-	APIVersion string         `yaml:"apiVersion"`
-	Kind       string         `yaml:"kind"`
-	Metadata   kit.ObjectMeta `yaml:"metadata"`
-}
-
 type crossVersionRef struct {
 	APIVersion string `yaml:"apiVersion"`
 	Kind       string `yaml:"kind"`
@@ -34,8 +28,8 @@ type crossVersionRef struct {
 }
 
 type hpaObject struct {
-	header `yaml:",inline"`
-	Spec   struct {
+	kit.Header `yaml:",inline"`
+	Spec       struct {
 		ScaleTargetRef crossVersionRef `yaml:"scaleTargetRef"`
 		MinReplicas    int32           `yaml:"minReplicas"`
 		MaxReplicas    int32           `yaml:"maxReplicas"`
@@ -55,8 +49,8 @@ type metric struct {
 }
 
 type pdbObject struct {
-	header `yaml:",inline"`
-	Spec   struct {
+	kit.Header `yaml:",inline"`
+	Spec       struct {
 		MaxUnavailable any `yaml:"maxUnavailable,omitempty"`
 		MinAvailable   any `yaml:"minAvailable,omitempty"`
 		Selector       any `yaml:"selector"`
@@ -75,7 +69,7 @@ func meta(kind, ns, name, rule string) kit.ObjectMeta {
 // utilization of its pods' requests.
 func newHPA(w *fn.KubeObject, rule string, a *Autoscaling) (*fn.KubeObject, error) {
 	var o hpaObject
-	o.header = header{APIVersion: "autoscaling/v2", Kind: kit.HorizontalPodAutoscalerKind.Kind,
+	o.Header = kit.Header{APIVersion: "autoscaling/v2", Kind: kit.HorizontalPodAutoscalerKind.Kind,
 		Metadata: meta(kit.HorizontalPodAutoscalerKind.Kind, w.GetNamespace(), w.GetName(), rule)}
 	o.Spec.ScaleTargetRef = crossVersionRef{APIVersion: w.GetAPIVersion(), Kind: w.GetKind(), Name: w.GetName()}
 	o.Spec.MinReplicas, o.Spec.MaxReplicas = a.MinReplicas, a.MaxReplicas
@@ -111,7 +105,7 @@ func (a *Autoscaling) targets() []utilizationTarget {
 // the workload's own selector.
 func newPDB(w *fn.KubeObject, rule string, b *DisruptionBudget, sel *metav1.LabelSelector) (*fn.KubeObject, error) {
 	var o pdbObject
-	o.header = header{APIVersion: "policy/v1", Kind: kit.PodDisruptionBudgetKind.Kind,
+	o.Header = kit.Header{APIVersion: "policy/v1", Kind: kit.PodDisruptionBudgetKind.Kind,
 		Metadata: meta(kit.PodDisruptionBudgetKind.Kind, w.GetNamespace(), w.GetName(), rule)}
 	switch {
 	case b.MinAvailable != nil:

@@ -12,12 +12,6 @@ import (
 // The rendered objects, as structs so that their fields come out in the
 // order kubectl shows them.
 
-type header struct {
-	APIVersion string         `yaml:"apiVersion"`
-	Kind       string         `yaml:"kind"`
-	Metadata   kit.ObjectMeta `yaml:"metadata"`
-}
-
 type subject struct {
 	APIGroup string `yaml:"apiGroup"`
 	Kind     string `yaml:"kind"`
@@ -25,8 +19,8 @@ type subject struct {
 }
 
 type profileObject struct {
-	header `yaml:",inline"`
-	Spec   struct {
+	kit.Header `yaml:",inline"`
+	Spec       struct {
 		Owner             owner `yaml:"owner"`
 		ResourceQuotaSpec any   `yaml:"resourceQuotaSpec,omitempty"`
 	} `yaml:"spec"`
@@ -38,9 +32,9 @@ type owner struct {
 }
 
 type roleBindingObject struct {
-	header   `yaml:",inline"`
-	RoleRef  subject   `yaml:"roleRef"`
-	Subjects []subject `yaml:"subjects"`
+	kit.Header `yaml:",inline"`
+	RoleRef    subject   `yaml:"roleRef"`
+	Subjects   []subject `yaml:"subjects"`
 }
 
 type policyRule struct {
@@ -60,8 +54,8 @@ type policyCondition struct {
 }
 
 type authorizationPolicyObject struct {
-	header `yaml:",inline"`
-	Spec   struct {
+	kit.Header `yaml:",inline"`
+	Spec       struct {
 		Rules []policyRule `yaml:"rules"`
 	} `yaml:"spec"`
 }
@@ -93,13 +87,13 @@ func newNamespace(p resolvedProfile) (*fn.KubeObject, error) {
 	}
 	annotations[ownerAnnotation] = p.owner.Email
 	annotations[argocd.SyncOptionsAnnotation] = survive
-	h := header{APIVersion: "v1", Kind: "Namespace", Metadata: meta("Namespace", "", p.Name, labels, annotations)}
+	h := kit.Header{APIVersion: "v1", Kind: "Namespace", Metadata: meta("Namespace", "", p.Name, labels, annotations)}
 	return kit.NewObject(h)
 }
 
 func newProfile(p resolvedProfile) (*fn.KubeObject, error) {
 	var o profileObject
-	o.header = header{APIVersion: "kubeflow.org/v1", Kind: "Profile", Metadata: meta("Profile", "", p.Name, nil, nil)}
+	o.Header = kit.Header{APIVersion: "kubeflow.org/v1", Kind: "Profile", Metadata: meta("Profile", "", p.Name, nil, nil)}
 	o.Spec.Owner = owner{Kind: "User", Name: p.owner.Email}
 	if len(p.ResourceQuotaSpec) > 0 && string(p.ResourceQuotaSpec) != "null" {
 		if err := json.Unmarshal(p.ResourceQuotaSpec, &o.Spec.ResourceQuotaSpec); err != nil {
@@ -112,7 +106,7 @@ func newProfile(p resolvedProfile) (*fn.KubeObject, error) {
 func newRoleBinding(ns string, g grant) (*fn.KubeObject, error) {
 	name := BindingName(g.user.Email, g.role)
 	var o roleBindingObject
-	o.header = header{APIVersion: rbacGroup + "/v1", Kind: "RoleBinding",
+	o.Header = kit.Header{APIVersion: rbacGroup + "/v1", Kind: "RoleBinding",
 		Metadata: meta("RoleBinding", ns, name, nil, map[string]string{userAnnotation: g.user.Email, roleAnnotation: g.role})}
 	o.RoleRef = subject{APIGroup: rbacGroup, Kind: "ClusterRole", Name: "kubeflow-" + g.role}
 	o.Subjects = []subject{{APIGroup: rbacGroup, Kind: "User", Name: g.user.Email}}
@@ -124,7 +118,7 @@ func newRoleBinding(ns string, g grant) (*fn.KubeObject, error) {
 func newAuthorizationPolicy(ns string, g grant, s kfamSettings) (*fn.KubeObject, error) {
 	name := BindingName(g.user.Email, g.role)
 	var o authorizationPolicyObject
-	o.header = header{APIVersion: "security.istio.io/v1", Kind: "AuthorizationPolicy",
+	o.Header = kit.Header{APIVersion: "security.istio.io/v1", Kind: "AuthorizationPolicy",
 		Metadata: meta("AuthorizationPolicy", ns, name, nil, map[string]string{userAnnotation: g.user.Email, roleAnnotation: g.role})}
 	var from policyFrom
 	from.Source.Principals = []string{s.ingressPrincipal, s.kfpUIPrincipal}
