@@ -32,7 +32,7 @@ import (
 // Policy is a NetworkPolicy as the evaluator reads it.
 type Policy struct {
 	Namespace, Name string
-	PodSelector     Selector
+	PodSelector     kit.LabelSelector
 	Ingress, Egress []Rule
 	Types           []string // Ingress, Egress: policyTypes, defaulted
 }
@@ -45,9 +45,9 @@ type Rule struct {
 
 // Peer is one element of a rule's from or to.
 type Peer struct {
-	PodSelector       *Selector `json:"podSelector"`
-	NamespaceSelector *Selector `json:"namespaceSelector"`
-	IPBlock           any       `json:"ipBlock"`
+	PodSelector       *kit.LabelSelector `json:"podSelector"`
+	NamespaceSelector *kit.LabelSelector `json:"namespaceSelector"`
+	IPBlock           any                `json:"ipBlock"`
 }
 
 // Port is one element of a rule's ports: port is a number, a name or
@@ -56,19 +56,6 @@ type Port struct {
 	Protocol string `json:"protocol"`
 	Port     any    `json:"port"`
 	EndPort  int    `json:"endPort"`
-}
-
-// Selector is a label selector.
-type Selector struct {
-	MatchLabels      map[string]string `json:"matchLabels"`
-	MatchExpressions []Requirement     `json:"matchExpressions"`
-}
-
-// Requirement is one matchExpressions element.
-type Requirement struct {
-	Key      string   `json:"key"`
-	Operator string   `json:"operator"`
-	Values   []string `json:"values"`
 }
 
 // Pod is one end of a connection: its namespace (with the namespace's
@@ -93,10 +80,10 @@ type Connection struct {
 func Decode(o *fn.KubeObject) (Policy, error) {
 	var np struct {
 		Spec struct {
-			PodSelector Selector   `json:"podSelector"`
-			PolicyTypes []string   `json:"policyTypes"`
-			Ingress     []fromRule `json:"ingress"`
-			Egress      []toRule   `json:"egress"`
+			PodSelector kit.LabelSelector `json:"podSelector"`
+			PolicyTypes []string          `json:"policyTypes"`
+			Ingress     []fromRule        `json:"ingress"`
+			Egress      []toRule          `json:"egress"`
 		} `json:"spec"`
 	}
 	if err := kit.As(&o.SubObject, &np); err != nil {
@@ -264,36 +251,4 @@ func (p Port) matches(dest Pod, port int, protocol string) (bool, error) {
 		return n == port, nil
 	}
 	return false, fmt.Errorf("port %v: neither a number nor a name", p.Port)
-}
-
-// Matches reports whether labels meet the selector (an empty selector
-// matches everything).
-func (s Selector) Matches(labels map[string]string) (bool, error) {
-	if !kit.MatchLabels(s.MatchLabels, labels) {
-		return false, nil
-	}
-	for _, r := range s.MatchExpressions {
-		v, has := labels[r.Key]
-		switch r.Operator {
-		case "In":
-			if !has || !slices.Contains(r.Values, v) {
-				return false, nil
-			}
-		case "NotIn":
-			if has && slices.Contains(r.Values, v) {
-				return false, nil
-			}
-		case "Exists":
-			if !has {
-				return false, nil
-			}
-		case "DoesNotExist":
-			if has {
-				return false, nil
-			}
-		default:
-			return false, fmt.Errorf("matchExpressions key %s: unknown operator %q", r.Key, r.Operator)
-		}
-	}
-	return true, nil
 }

@@ -147,7 +147,7 @@ func (p *plan) addHook(set string, d database) {
 		Name:               fmt.Sprintf("mysqldump-%s-%s", d.w.obj.GetNamespace(), d.w.obj.GetName()),
 		IncludedNamespaces: []string{d.w.obj.GetNamespace()},
 		IncludedResources:  []string{"pods"},
-		LabelSelector:      &labelSelector{MatchLabels: d.w.pod.Labels},
+		LabelSelector:      &kit.LabelSelector{MatchLabels: d.w.pod.Labels},
 		Pre:                []hook{{Exec: execHook{Container: d.container.Name, Command: d.command, OnError: "Fail", Timeout: normalDuration(p.cfg.HookTimeout)}}},
 	}
 	if sel != nil {

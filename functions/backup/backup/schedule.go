@@ -64,11 +64,11 @@ type backupHooks struct {
 }
 
 type hookSpec struct {
-	Name               string         `yaml:"name"`
-	IncludedNamespaces []string       `yaml:"includedNamespaces"`
-	IncludedResources  []string       `yaml:"includedResources"`
-	LabelSelector      *labelSelector `yaml:"labelSelector"`
-	Pre                []hook         `yaml:"pre"`
+	Name               string             `yaml:"name"`
+	IncludedNamespaces []string           `yaml:"includedNamespaces"`
+	IncludedResources  []string           `yaml:"includedResources"`
+	LabelSelector      *kit.LabelSelector `yaml:"labelSelector"`
+	Pre                []hook             `yaml:"pre"`
 }
 
 type hook struct {
@@ -82,23 +82,12 @@ type execHook struct {
 	Timeout   string   `yaml:"timeout"`
 }
 
-// labelSelector is the selector as Velero's CRD spells it (kyaml would
+// selectorOf is the selector as Velero's CRD spells it (kyaml would
 // otherwise use the Go field names of metav1.LabelSelector).
-type labelSelector struct {
-	MatchLabels      map[string]string `yaml:"matchLabels,omitempty"`
-	MatchExpressions []labelExpression `yaml:"matchExpressions,omitempty"`
-}
-
-type labelExpression struct {
-	Key      string   `yaml:"key"`
-	Operator string   `yaml:"operator"`
-	Values   []string `yaml:"values,omitempty"`
-}
-
-func selectorOf(s *metav1.LabelSelector) *labelSelector {
-	out := &labelSelector{MatchLabels: s.MatchLabels}
+func selectorOf(s *metav1.LabelSelector) *kit.LabelSelector {
+	out := &kit.LabelSelector{MatchLabels: s.MatchLabels}
 	for _, e := range s.MatchExpressions {
-		out.MatchExpressions = append(out.MatchExpressions, labelExpression{Key: e.Key, Operator: string(e.Operator), Values: e.Values})
+		out.MatchExpressions = append(out.MatchExpressions, kit.LabelRequirement{Key: e.Key, Operator: string(e.Operator), Values: e.Values})
 	}
 	return out
 }
