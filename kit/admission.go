@@ -25,12 +25,18 @@ type AdmissionWebhook struct {
 	FailClosed bool
 	// Service is clientConfig.service; nil when the webhook calls a URL.
 	Service *ServiceRef
+	// ServicePort is clientConfig.service.port, 443 when unset.
+	ServicePort int32
 
 	rules             []admissionv1.RuleWithOperations
 	exactMatch        bool
 	namespaceSelector labels.Selector
 	objectSelector    labels.Selector
 }
+
+// webhookDefaultPort is the Service port the API server calls when a
+// webhook's clientConfig.service names none.
+const webhookDefaultPort = 443
 
 // FieldPath is the webhook's field path in its configuration object.
 func (w *AdmissionWebhook) FieldPath() string { return fmt.Sprintf("webhooks[%d]", w.Index) }
@@ -75,6 +81,10 @@ func AdmissionWebhooks(o *fn.KubeObject) ([]*AdmissionWebhook, error) {
 		}
 		if s := w.ClientConfig.Service; s != nil {
 			hook.Service = &ServiceRef{s.Namespace, s.Name}
+			hook.ServicePort = webhookDefaultPort
+			if s.Port != nil {
+				hook.ServicePort = *s.Port
+			}
 		}
 		out = append(out, hook)
 	}

@@ -100,3 +100,13 @@ func APIServiceBackend(o *fn.KubeObject) (group, version string, svc *ServiceRef
 	}
 	return group, version, svc
 }
+
+// ServiceCallPort is the port of the service reference at fields of o (a
+// CRD's spec.conversion.webhook.clientConfig.service, an APIService's
+// spec.service): its port, 443 when unset.
+func ServiceCallPort(o *fn.KubeObject, fields ...string) int32 {
+	if p, found, _ := o.NestedInt64(append(fields, "port")...); found {
+		return int32(p)
+	}
+	return webhookDefaultPort
+}

@@ -109,6 +109,9 @@ func (m *mesh) workload(ns, sa string, labels map[string]string) endpoint {
 }
 
 func (m *mesh) source(s flowSource) endpoint {
+	if s.APIServer {
+		return endpoint{describe: "the API server (out of the mesh)"}
+	}
 	if s.Gateway {
 		gw := m.w.cfg.Gateway
 		e := m.workload(gw.Namespace, gw.Name, map[string]string{"gateway.networking.k8s.io/gateway-name": gw.Name})
@@ -185,7 +188,7 @@ func (m *mesh) destination(d flowDestination) (endpoint, int, map[string]string)
 			continue
 		}
 		found = true
-		if tp, ok, _ := p.NestedInt("targetPort"); ok {
+		if tp, ok, err := p.NestedInt("targetPort"); ok && err == nil { // a named one is a string
 			target = tp
 		} else if name, ok, _ := p.NestedString("targetPort"); ok {
 			target, ok = e.pod.NamedPorts[name]

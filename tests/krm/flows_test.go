@@ -137,6 +137,9 @@ type flowSource struct {
 	ServiceAccount string `json:"serviceAccount"`
 	Labels         map[string]string
 	Gateway        bool
+	// APIServer is the kube-apiserver calling a webhook: outside the mesh
+	// (no identity, plain text) and no pod of any namespace.
+	APIServer bool `json:"apiServer"`
 }
 
 type flowDestination struct {

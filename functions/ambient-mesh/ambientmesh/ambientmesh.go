@@ -5,6 +5,8 @@
 package ambientmesh
 
 import (
+	"slices"
+
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/preset"
@@ -23,7 +25,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	m := &migration{cfg: cfg, b: b, results: &rl.Results, skip: map[string]bool{}, ambient: map[string]bool{}}
+	m := &migration{cfg: cfg, b: b, results: &rl.Results, skip: map[string]bool{}, ambient: map[string]bool{}, dropped: map[*fn.KubeObject]bool{}}
 	m.resolveIngress(preset.Resolve(cfg.Preset, rl.Items))
 	for _, k := range cfg.SkipPolicies {
 		m.skip[k] = true
@@ -35,13 +37,14 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 		m.networkPolicies, // before policies: the waypoint's NetworkPolicy copies their sources
 		m.policies,
 		m.runtimeObjects,
+		func() error { return m.admitAPIServer(rl.Items) }, // last: it reads the policies the others made
 		m.inheritNamespaceManager,
 	} {
 		if err := step(); err != nil {
 			return err
 		}
 	}
-	rl.Items = append(rl.Items, m.added...)
+	rl.Items = append(slices.DeleteFunc(rl.Items, func(o *fn.KubeObject) bool { return m.dropped[o] }), m.added...)
 	kit.Summary(&rl.Results, "%s: %s enrolled; %s, %s (%s moved to a waypoint, %d on ztunnel of which %d also copied to the waypoint, %s); %s added; %s edited; %s",
 		FunctionName, plural(len(m.ambient), "namespace", "namespaces"), plural(m.waypointsAdded, "waypoint", "waypoints"),
 		plural(m.policyCount, "policy classified", "policies classified"), plural(m.moved, "policy", "policies"),
@@ -58,6 +61,7 @@ type migration struct {
 	skip    map[string]bool
 	ambient map[string]bool // namespaces in ambient, after enrolment
 	added   fn.KubeObjects
+	dropped map[*fn.KubeObject]bool // an earlier run's objects no longer needed
 	edited  map[*fn.KubeObject]bool
 	bound   map[string]*waypointState // namespaces with a waypoint
 	rt      *runtimeMode              // set when MigrateNamespace drives the migration
