@@ -158,7 +158,7 @@ func (m *migration) accessFor(c apiServerCall, backends *kit.Backends, policies 
 // named target port must name the same number on every in-mesh pod.
 func (m *migration) targetPort(c apiServerCall, svc *fn.KubeObject, workloads []*fn.KubeObject) (int, bool) {
 	var spec corev1.ServiceSpec
-	if err := kit.As(svc.GetMap("spec"), &spec); err != nil {
+	if err := decodeAt(svc, &spec, "spec"); err != nil {
 		m.warn(svc, "spec.ports", "cannot read the ports %s calls: %v", c, err)
 		return 0, false
 	}
@@ -191,7 +191,7 @@ func (m *migration) targetPort(c apiServerCall, svc *fn.KubeObject, workloads []
 // 0 when there is none.
 func namedContainerPort(w *fn.KubeObject, name string) int {
 	var spec corev1.PodSpec
-	if err := kit.As(w.GetMap("spec").GetMap("template").GetMap("spec"), &spec); err != nil {
+	if err := decodeAt(w, &spec, "spec", "template", "spec"); err != nil {
 		return 0
 	}
 	for _, c := range append(spec.InitContainers, spec.Containers...) {
@@ -294,4 +294,14 @@ func (m *migration) emitAPIServerAccess(a *apiServerAccess) error {
 	m.info(c.from, c.field, "AuthorizationPolicy %s/%s admits the API server, which has no mesh identity, to port %d of the pods of Service %s only (called by %s): an ALLOW policy there denies it everything else",
 		a.ns, a.name, a.port, c.svc, strings.Join(callers, ", "))
 	return nil
+}
+
+// decodeAt decodes the field at fields of o into v (left as it is when o
+// has no such field).
+func decodeAt(o *fn.KubeObject, v any, fields ...string) error {
+	sub, found, err := o.NestedSubObject(fields...)
+	if err != nil || !found {
+		return err
+	}
+	return kit.As(&sub, v)
 }
