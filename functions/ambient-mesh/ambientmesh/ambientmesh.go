@@ -5,8 +5,6 @@
 package ambientmesh
 
 import (
-	"slices"
-
 	"github.com/kfgitops/kfgitops/kit"
 	"github.com/kfgitops/kfgitops/kit/ingress"
 	"github.com/kfgitops/kfgitops/kit/preset"
@@ -44,7 +42,7 @@ func Run(rl *fn.ResourceList, cfg *Config) error {
 			return err
 		}
 	}
-	rl.Items = append(slices.DeleteFunc(rl.Items, func(o *fn.KubeObject) bool { return m.dropped[o] }), m.added...)
+	rl.Items = append(kit.RemoveItems(rl.Items, m.dropped), m.added...)
 	kit.Summary(&rl.Results, "%s: %s enrolled; %s, %s (%s moved to a waypoint, %d on ztunnel of which %d also copied to the waypoint, %s); %s added; %s edited; %s",
 		FunctionName, plural(len(m.ambient), "namespace", "namespaces"), plural(m.waypointsAdded, "waypoint", "waypoints"),
 		plural(m.policyCount, "policy classified", "policies classified"), plural(m.moved, "policy", "policies"),
